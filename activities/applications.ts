@@ -1,0 +1,115 @@
+import type { Db } from '../db/connection';
+import type { ApplicationFiling } from '../workflows/application.messages';
+import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
+
+export interface FilingRecord {
+  filing: ApplicationFiling;
+  reconfirmBy: number;
+}
+
+export type FilingResult = { outcome: 'filed' } | { outcome: 'duplicate'; existingNumber: string };
+
+export interface Transition {
+  number: string;
+  /** The event's sequence number within the application: makes a retried write a no-op. */
+  seq: number;
+  at: number;
+  from: ApplicationStatus | null;
+  to: ApplicationStatus;
+  cause: TransitionCause;
+  actor: string;
+  details?: Record<string, unknown>;
+  /** Read-model columns that change with this transition. */
+  reconfirmBy?: number | null;
+}
+
+const iso = (ms: number | null | undefined) => (ms == null ? ms : new Date(ms).toISOString());
+
+async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
+  const inserted = await trx('application_events')
+    .insert({
+      application_number: t.number,
+      seq: t.seq,
+      at: iso(t.at),
+      from_status: t.from,
+      to_status: t.to,
+      cause: t.cause,
+      actor: t.actor,
+      details: JSON.stringify(t.details ?? {}),
+    })
+    .onConflict(['application_number', 'seq'])
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
+}
+
+export function createApplicationActivities({ db }: { db: Db }) {
+  return {
+    /**
+     * R2.4: records the application and its first history event. R2.5: a second active application
+     * for the same child and queue type is refused by the database's partial unique index.
+     */
+    async recordFiling({ filing: f, reconfirmBy }: FilingRecord): Promise<FilingResult> {
+      return db.transaction(async (trx) => {
+        const inserted = await trx('applications')
+          .insert({
+            number: f.number,
+            region_code: f.regionCode,
+            queue_type: f.queueType,
+            child_iin: f.childIin,
+            applicant_iin: f.applicantIin,
+            benefit_category: f.benefitCategory,
+            group_year: f.groupYear,
+            registered_at: iso(f.registeredAt),
+            status: 'queued',
+            status_changed_at: iso(f.registeredAt),
+            status_cause: 'filed',
+            language: f.language,
+            email: f.contacts.email,
+            phone: f.contacts.phone,
+            extra_email: f.contacts.extraEmail ?? null,
+            extra_phone: f.contacts.extraPhone ?? null,
+            reconfirm_by: iso(reconfirmBy),
+          })
+          .onConflict()
+          .ignore()
+          .returning('number');
+        if (inserted.length === 0) {
+          const own = await trx('applications').where({ number: f.number }).first('number');
+          if (!own) {
+            const existing = await trx('applications')
+              .where({ child_iin: f.childIin, queue_type: f.queueType })
+              .whereIn('status', ['queued', 'turn_notified', 'referral_issued'])
+              .first('number');
+            if (existing) return { outcome: 'duplicate', existingNumber: existing.number };
+            throw new Error(`application ${f.number} was neither inserted nor found`);
+          }
+        }
+        await insertEvent(trx, {
+          number: f.number,
+          seq: 1,
+          at: f.registeredAt,
+          from: null,
+          to: 'queued',
+          cause: 'filed',
+          actor: f.applicantIin,
+        });
+        return { outcome: 'filed' };
+      });
+    },
+
+    /** R3.3: one history event and the read model, in one transaction. */
+    async recordTransition(t: Transition): Promise<void> {
+      await db.transaction(async (trx) => {
+        if (!(await insertEvent(trx, t))) return; // a retry of a committed write
+        const changes: Record<string, unknown> = {
+          status: t.to,
+          status_changed_at: iso(t.at),
+          status_cause: t.cause,
+        };
+        if (t.reconfirmBy !== undefined) changes.reconfirm_by = iso(t.reconfirmBy);
+        await trx('applications').where({ number: t.number }).update(changes);
+      });
+    },
+  };
+}

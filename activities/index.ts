@@ -1,0 +1,19 @@
+import type { Db } from '../db/connection';
+import { createApplicationActivities } from './applications';
+import { createNoticeActivities } from './notices';
+import { createRegionActivities } from './regions';
+
+export interface ActivityDependencies {
+  db: Db;
+}
+
+/** Every activity the worker registers, built from its dependencies (tests pass real ones). */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createApplicationActivities(deps),
+    ...createNoticeActivities(deps),
+    ...createRegionActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

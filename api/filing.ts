@@ -1,0 +1,83 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { findActiveApplication } from '../db/queries/applications';
+import { allocateRegistrationNumber } from '../db/registration-numbers';
+import { almatyDate } from '../domain/almaty-time';
+import type { PersonRegistry } from '../domain/registry';
+import { ruleSettingsSchema } from '../domain/rule-settings';
+import { parseIin } from '../domain/iin';
+import { applicationWorkflow } from '../workflows/application';
+import {
+  APPLICATION_TASK_QUEUE,
+  applicationWorkflowId,
+  fileApplicationUpdate,
+  type ApplicationFiling,
+  type ApplicationState,
+} from '../workflows/application.messages';
+import { Problem } from './problems';
+import type { FileApplicationRequest } from './schemas/applications';
+
+export interface FilingDeps {
+  db: Db;
+  temporal: Client;
+  registry: PersonRegistry;
+}
+
+/**
+ * R2: checks what only the server can know (region, registry, R2.5), takes a registration number
+ * and starts the application's workflow, answering once the workflow has recorded the filing.
+ */
+export async function fileApplication(
+  { db, temporal, registry }: FilingDeps,
+  applicantIin: string,
+  req: FileApplicationRequest,
+): Promise<ApplicationState> {
+  const region = await db('regions').where({ code: req.regionCode }).first('code', 'settings');
+  if (!region) throw new Problem('UNKNOWN_REGION', `no region ${req.regionCode}`, { field: 'regionCode' });
+  const settings = ruleSettingsSchema.parse(region.settings);
+
+  if (!(await registry.findPerson(applicantIin))) {
+    throw new Problem('APPLICANT_NOT_IN_REGISTRY', 'the applicant is not in the registry of persons');
+  }
+  if (!(await registry.findPerson(req.childIin))) {
+    throw new Problem('CHILD_NOT_IN_REGISTRY', 'no child with this IIN in the registry of persons', { field: 'childIin' });
+  }
+  if (!(await registry.isParentOf(applicantIin, req.childIin))) {
+    throw new Problem('NOT_CHILDS_PARENT', 'the registry does not list the applicant as a parent of this child', {
+      field: 'childIin',
+    });
+  }
+  const existing = await findActiveApplication(db, req.childIin, req.queueType);
+  if (existing) throw duplicate(existing);
+
+  const registeredAt = Date.now();
+  const year = Number(almatyDate(registeredAt).slice(0, 4));
+  const number = await allocateRegistrationNumber(db, { code: region.code, prefix: settings.numberPrefix }, req.queueType, year);
+  const birthDate = parseIin(req.childIin);
+  const filing: ApplicationFiling = {
+    number,
+    regionCode: req.regionCode,
+    queueType: req.queueType,
+    childIin: req.childIin,
+    applicantIin,
+    benefitCategory: req.benefitCategory,
+    groupYear: birthDate.valid ? Number(birthDate.birthDate.slice(0, 4)) : 0,
+    language: req.language,
+    contacts: req.contacts,
+    registeredAt,
+  };
+  return temporal.workflow.executeUpdateWithStart(fileApplicationUpdate, {
+    startWorkflowOperation: new WithStartWorkflowOperation(applicationWorkflow, {
+      workflowId: applicationWorkflowId(number),
+      taskQueue: APPLICATION_TASK_QUEUE,
+      args: [{ filing }],
+      workflowIdConflictPolicy: 'FAIL',
+    }),
+  });
+}
+
+export function duplicate(existingNumber: string): Problem {
+  return new Problem('DUPLICATE_APPLICATION', `the child already has an active application ${existingNumber}`, {
+    existingNumber,
+  });
+}

@@ -1,0 +1,105 @@
+import type { Context, Next } from 'koa';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { DOMAIN_ERRORS, type DomainError } from '../domain/errors';
+
+/**
+ * Every error a client can see, with its stable `code` and HTTP status. A response never carries a
+ * stack trace; anything unexpected is logged here and answered as INTERNAL.
+ */
+export const PROBLEMS = {
+  VALIDATION_FAILED: 400,
+  INVALID_IIN_FORMAT: 400,
+  INVALID_IIN_CHECK_DIGIT: 400,
+  INVALID_IIN_BIRTH_DATE: 400,
+  CONTACT_REQUIRED: 400,
+  INVALID_CONTACT: 400,
+  CHILD_IIN_REQUIRED: 400,
+  REGION_REQUIRED: 400,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  UNKNOWN_REGION: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  NOT_FOUND: 404,
+  CHILD_NOT_IN_REGISTRY: 422,
+  NOT_CHILDS_PARENT: 422,
+  APPLICANT_NOT_IN_REGISTRY: 422,
+  DUPLICATE_APPLICATION: 409,
+  APPLICATION_CLOSED: 409,
+  ALREADY_CONFIRMED: 409,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+const TITLES: Partial<Record<ProblemCode, string>> = {
+  VALIDATION_FAILED: 'The request is not valid',
+  NOT_FOUND: 'Not found',
+  UNAUTHENTICATED: 'Log in first',
+  DUPLICATE_APPLICATION: 'The child already has an active application in this queue',
+  INTERNAL: 'Something went wrong on our side',
+};
+
+export class Problem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** Workflow failure types (domain/errors.ts) that the API passes on as problems. */
+const FROM_DOMAIN: Record<DomainError, ProblemCode> = {
+  [DOMAIN_ERRORS.DUPLICATE_APPLICATION]: 'DUPLICATE_APPLICATION',
+  [DOMAIN_ERRORS.APPLICATION_CLOSED]: 'APPLICATION_CLOSED',
+  [DOMAIN_ERRORS.ALREADY_CONFIRMED]: 'ALREADY_CONFIRMED',
+  [DOMAIN_ERRORS.UNKNOWN_REGION]: 'UNKNOWN_REGION',
+};
+
+/** Turns a refusal from a workflow into the caller's problem; undefined for anything else. */
+export function problemFromWorkflow(err: unknown): Problem | undefined {
+  if (err instanceof WorkflowNotFoundError) {
+    return new Problem('APPLICATION_CLOSED', 'the application is closed and takes no more actions');
+  }
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type && cause.type in FROM_DOMAIN) {
+    const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
+    return new Problem(FROM_DOMAIN[cause.type as DomainError], cause.message, details);
+  }
+  return undefined;
+}
+
+export function problemBody(p: Problem, instance: string) {
+  const status = PROBLEMS[p.code];
+  return {
+    type: `https://kindergarten-queue.kz/problems/${p.code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[p.code] ?? p.code.replace(/_/g, ' ').toLowerCase(),
+    status,
+    code: p.code,
+    detail: p.detail,
+    instance,
+    ...p.extra,
+  };
+}
+
+export function sendProblem(ctx: Context, p: Problem): void {
+  ctx.status = PROBLEMS[p.code];
+  ctx.type = 'application/problem+json';
+  ctx.body = problemBody(p, ctx.path);
+}
+
+export async function problemMiddleware(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) sendProblem(ctx, new Problem('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`));
+  } catch (err) {
+    const known = err instanceof Problem ? err : problemFromWorkflow(err);
+    if (known) return sendProblem(ctx, known);
+    console.error(`${ctx.method} ${ctx.path} failed`, err);
+    sendProblem(ctx, new Problem('INTERNAL', 'the request could not be completed; try again later'));
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { parseIin } from '../../domain/iin';
+import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
+import type { ProblemCode } from '../problems';
+import type { FieldCodes } from '../validate';
+
+const IIN_PROBLEM: Record<string, ProblemCode> = {
+  format: 'INVALID_IIN_FORMAT',
+  check_digit: 'INVALID_IIN_CHECK_DIGIT',
+  birth_date: 'INVALID_IIN_BIRTH_DATE',
+};
+const IIN_MESSAGE: Record<string, string> = {
+  format: 'an IIN is 12 digits',
+  check_digit: 'the IIN check digit does not match',
+  birth_date: 'the IIN does not encode a valid birth date',
+};
+
+/** R2.3: 12 digits, a valid check digit and a real birth date. */
+export const iinSchema = z.string().superRefine((value, ctx) => {
+  const result = parseIin(value);
+  if (!result.valid) {
+    ctx.addIssue({ code: 'custom', message: IIN_MESSAGE[result.problem]!, params: { code: IIN_PROBLEM[result.problem] } });
+  }
+});
+
+// A mobile number of Kazakhstan: +7 and ten digits; spaces, dashes and brackets are allowed.
+const phoneSchema = z
+  .string()
+  .transform((v) => v.replace(/[\s()-]/g, ''))
+  .pipe(z.string().regex(/^\+7\d{10}$/, 'a phone number is +7 and 10 digits'));
+
+/** R2.2: e-mail and mobile phone are required; an extra e-mail and phone are optional. */
+export const contactsSchema = z.object({
+  email: z.email().max(254),
+  phone: phoneSchema,
+  extraEmail: z.email().max(254).optional(),
+  extraPhone: phoneSchema.optional(),
+});
+
+export const fileApplicationSchema = z
+  .object({
+    regionCode: z.string().min(1).max(64),
+    queueType: z.enum(QUEUE_TYPES).default('general'),
+    childIin: iinSchema,
+    benefitCategory: z.enum(BENEFIT_CATEGORIES).default('none'),
+    language: z.enum(LANGUAGES).default('ru'),
+    contacts: contactsSchema,
+  })
+  .strict();
+
+export type FileApplicationRequest = z.infer<typeof fileApplicationSchema>;
+
+export const FILE_APPLICATION_FIELD_CODES: FieldCodes = {
+  contacts: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' },
+  'contacts.email': { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' },
+  'contacts.phone': { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' },
+  'contacts.extraEmail': { invalid: 'INVALID_CONTACT' },
+  'contacts.extraPhone': { invalid: 'INVALID_CONTACT' },
+  childIin: { missing: 'CHILD_IIN_REQUIRED' },
+  regionCode: { missing: 'REGION_REQUIRED', invalid: 'UNKNOWN_REGION' },
+};
+
+export const applicationNumberSchema = z.string().max(40);
+
+/** The Idempotency-Key header: a client's retry of the same request must not act twice. */
+export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the processes read from the environment, with its default. A bad value stops the
+ * process at start with a message naming the variable.
+ */
+const schema = z.object({
+  /** production disables development conveniences (the X-Dev-Iin header). */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** PostgreSQL connection string; `npm start` sets it to the embedded server unless given. */
+  DATABASE_URL: z.string().url(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Temporal frontend, host:port. */
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** The API's port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Workflows kept in the worker's cache; the rest are replayed when a timer fires. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** Whether the worker registers its search attributes on start (needs operator rights). */
+  REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as coreSchema from './20261124100000-create-core-schema';
+
+/**
+ * Every migration, in order. Listed here rather than read from the folder so the same source works
+ * under tsx, jest and compiled JavaScript alike.
+ */
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '20261124100000-create-core-schema': coreSchema,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name]!,
+};

@@ -1,0 +1,94 @@
+import type { Db } from '../connection';
+import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
+import type { QueueType } from '../../domain/queue';
+
+export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
+  const row = await db('applications')
+    .where({ child_iin: childIin, queue_type: queueType })
+    .whereIn('status', ACTIVE_STATUSES)
+    .first('number');
+  return row?.number;
+}
+
+const iso = (v: Date | null) => (v ? v.toISOString() : null);
+
+// R4.1: ahead of an application are the active ones of its region, queue type and group year that
+// sort before it by category, then registration time (the number breaks exact ties).
+const QUEUE_NUMBERS = `
+  SELECT
+    (SELECT count(*) FROM applications o
+      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
+        AND o.status IN ('queued', 'turn_notified', 'referral_issued')
+        AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)) + 1 AS in_queue,
+    (SELECT count(*) FROM applications o
+      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
+        AND o.status IN ('queued', 'turn_notified', 'referral_issued') AND o.benefit_rank = a.benefit_rank
+        AND (o.registered_at, o.number) < (a.registered_at, a.number)) + 1 AS in_category
+  FROM applications a WHERE a.number = ?`;
+
+/**
+ * R3.3: the application card — information, change history — as its applicant sees it. Undefined
+ * when there is no such application or it is not the viewer's (the caller cannot tell which).
+ */
+export async function getApplicationCard(db: Db, number: string, viewerIin: string) {
+  const a = await db('applications as a')
+    .join('persons as c', 'c.iin', 'a.child_iin')
+    .join('persons as p', 'p.iin', 'a.applicant_iin')
+    .join('regions as r', 'r.code', 'a.region_code')
+    .where({ 'a.number': number, 'a.applicant_iin': viewerIin })
+    .first(
+      'a.*',
+      'c.last_name as child_last_name',
+      'c.first_name as child_first_name',
+      'c.middle_name as child_middle_name',
+      'c.birth_date as child_birth_date',
+      'p.last_name as applicant_last_name',
+      'p.first_name as applicant_first_name',
+      'p.middle_name as applicant_middle_name',
+      'r.name_ru as region_name_ru',
+      'r.name_kk as region_name_kk',
+    );
+  if (!a) return undefined;
+  const status = a.status as ApplicationStatus;
+  const active = ACTIVE_STATUSES.includes(status);
+  const queue = active ? (await db.raw(QUEUE_NUMBERS, [number])).rows[0] : undefined;
+  const events = await db('application_events').where({ application_number: number }).orderBy('seq');
+  return {
+    number: a.number,
+    region: { code: a.region_code, nameRu: a.region_name_ru, nameKk: a.region_name_kk },
+    queueType: a.queue_type,
+    benefitCategory: a.benefit_category,
+    groupYear: a.group_year,
+    registeredAt: iso(a.registered_at),
+    status,
+    statusCause: a.status_cause,
+    statusChangedAt: iso(a.status_changed_at),
+    queueNumber: queue ? Number(queue.in_queue) : null,
+    queueNumberInCategory: queue ? Number(queue.in_category) : null,
+    deadlines: { reconfirmBy: iso(a.reconfirm_by) },
+    language: a.language,
+    child: {
+      iin: a.child_iin,
+      lastName: a.child_last_name,
+      firstName: a.child_first_name,
+      middleName: a.child_middle_name,
+      birthDate: a.child_birth_date,
+    },
+    applicant: {
+      iin: a.applicant_iin,
+      lastName: a.applicant_last_name,
+      firstName: a.applicant_first_name,
+      middleName: a.applicant_middle_name,
+    },
+    contacts: { email: a.email, phone: a.phone, extraEmail: a.extra_email, extraPhone: a.extra_phone },
+    history: events.map((e) => ({
+      at: iso(e.at),
+      from: e.from_status,
+      to: e.to_status,
+      cause: e.cause,
+      actor: e.actor === a.applicant_iin ? 'applicant' : e.actor,
+    })),
+  };
+}
+
+export type ApplicationCard = NonNullable<Awaited<ReturnType<typeof getApplicationCard>>>;

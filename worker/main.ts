@@ -1,0 +1,35 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createDb } from '../db/connection';
+import { registerSearchAttributes } from './search-attributes';
+import { createApplicationWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  if (config.REGISTER_SEARCH_ATTRIBUTES) {
+    const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    await client.close();
+  }
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createApplicationWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    db,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  });
+  console.log(`worker polling task queue on ${config.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

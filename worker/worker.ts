@@ -1,0 +1,24 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../activities';
+import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
+
+export interface ApplicationWorkerOptions extends ActivityDependencies {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxCachedWorkflows?: number;
+}
+
+/** The one way this project builds a worker, for the worker process and for tests alike. */
+export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? APPLICATION_TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ db: opts.db }),
+    maxCachedWorkflows: opts.maxCachedWorkflows,
+  });
+}

@@ -145,7 +145,9 @@ class Application {
 
   validateConfirmInterest(req: ActionRequest): void {
     if (this.wasApplied(req)) return;
-    if (!this.active) throw ApplicationFailure.create({ type: DOMAIN_ERRORS.APPLICATION_CLOSED, message: `the application is ${this.status}` });
+    if (typeof this.filingOutcome === 'object' || !this.active) {
+      throw ApplicationFailure.create({ type: DOMAIN_ERRORS.APPLICATION_CLOSED, message: `the application is ${this.status}` });
+    }
     if (this.confirmedCycle >= this.cycle) {
       throw ApplicationFailure.create({
         type: DOMAIN_ERRORS.ALREADY_CONFIRMED,
@@ -155,9 +157,16 @@ class Application {
     }
   }
 
+  /** Actions that arrive with the start wait until the run has its settings and the filing's outcome. */
+  async setupDone(): Promise<void> {
+    await condition(() => this.settings !== undefined && this.filingOutcome !== 'pending');
+  }
+
   /** R6.1: satisfies the current cycle; the next one starts at this cycle's anniversary. */
   async confirmInterest(req: ActionRequest): Promise<ApplicationState> {
     if (this.wasApplied(req)) return this.state();
+    await this.setupDone();
+    this.validateConfirmInterest(req); // again: the state may have moved while this waited
     this.appliedRequestIds.push(req.requestId);
     this.confirmedCycle = this.cycle;
     const nextDeadline = reconfirmationDeadline(this.filing.registeredAt, this.cycle + 1, this.settings.reconfirmationMonths);

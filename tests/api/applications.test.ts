@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { iinCheckDigit, makeIin } from '../../domain/iin';
+import { buildFamily, type Family } from '../helpers/factories';
+import { startApi, type ApiHarness } from '../helpers/api';
+
+/** The first IIN from `first7` + a serial (from `serial` on) whose check digit exists. */
+function iinWithCheckDigit(first7: string, serial: number): string {
+  for (let s = serial; ; s++) {
+    const first11 = first7 + String(s).padStart(4, '0');
+    const digit = iinCheckDigit(first11);
+    if (digit !== undefined) return first11 + digit;
+  }
+}
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+const filingBody = (family: Family, overrides: Record<string, unknown> = {}) => ({
+  regionCode: 'almaty',
+  childIin: family.childIin,
+  contacts: { email: 'parent@example.kz', phone: '+7 (701) 123-45-67' },
+  ...overrides,
+});
+
+const file = (family: Family, overrides: Record<string, unknown> = {}) =>
+  api.request('POST', '/api/v1/applications', { iin: family.parentIin, body: filingBody(family, overrides) });
+
+async function counts() {
+  const [[apps], [counters], [events]] = await Promise.all([
+    api.db('applications').count({ n: '*' }),
+    api.db('registration_counters').sum({ n: 'last' }),
+    api.db('application_events').count({ n: '*' }),
+  ]);
+  return { apps: Number(apps!.n), counters: Number(counters!.n ?? 0), events: Number(events!.n) };
+}
+
+describe('filing an application (R2)', () => {
+  it('R2.4 files an application with a regional registration number, its card and first history event', async () => {
+    const family = await buildFamily(api.db);
+    const res = await file(family);
+    expect(res.status).toBe(201);
+    expect(res.body.number).toMatch(/^75\.UO\.\d{4}\.\d{6}\.1$/);
+    expect(res.body).toMatchObject({
+      status: 'queued',
+      queueType: 'general',
+      child: { iin: family.childIin, birthDate: family.childBirthDate },
+      applicant: { iin: family.parentIin },
+      contacts: { phone: '+77011234567' },
+      queueNumberInCategory: expect.any(Number),
+      history: [{ from: null, to: 'queued', cause: 'filed', actor: 'applicant' }],
+    });
+    expect(res.body.deadlines.reconfirmBy).toEqual(expect.any(String));
+
+    const card = await api.request('GET', `/api/v1/applications/${res.body.number}`, { iin: family.parentIin });
+    expect(card.status).toBe(200);
+    expect(card.body.number).toBe(res.body.number);
+  });
+
+  it('R2.5 filing the same child and queue type again answers 409 with the existing number', async () => {
+    const family = await buildFamily(api.db);
+    const first = await file(family);
+    const before = await counts();
+    const second = await file(family);
+    expect(second.status).toBe(409);
+    expect(second.type).toContain('application/problem+json');
+    expect(second.body).toMatchObject({ code: 'DUPLICATE_APPLICATION', existingNumber: first.body.number });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('R2.5 two simultaneous filings for one child give one application and one 409', async () => {
+    const family = await buildFamily(api.db);
+    const results = await Promise.all([file(family), file(family), file(family)]);
+    const created = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 409);
+    expect(created).toHaveLength(1);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) expect(r.body).toMatchObject({ code: 'DUPLICATE_APPLICATION', existingNumber: created[0]!.body.number });
+    const active = await api.db('applications').where({ child_iin: family.childIin });
+    expect(active).toHaveLength(1);
+  });
+
+  it('lists the filed application in Temporal visibility, filterable by ApplicationStatus', async () => {
+    const family = await buildFamily(api.db);
+    const { body } = await file(family);
+    const query = `ApplicationStatus = 'In queue' AND RegistrationNumber = '${body.number}' AND Region = 'almaty'`;
+    let found: string[] = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      found = [];
+      for await (const wf of api.env.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (!found.length) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toEqual([body.number]);
+  });
+
+  describe('R2.2, R2.3 bad input gets a 400 problem naming the field, and nothing is written', () => {
+    const cases: [string, (f: Family) => Record<string, unknown>, string, string][] = [
+      ['a malformed IIN', () => ({ childIin: '12345' }), 'INVALID_IIN_FORMAT', 'childIin'],
+      ['a wrong check digit', (f) => ({ childIin: f.childIin.slice(0, 11) + ((Number(f.childIin[11]) + 1) % 10) }), 'INVALID_IIN_CHECK_DIGIT', 'childIin'],
+      ['a missing phone', () => ({ contacts: { email: 'parent@example.kz' } }), 'CONTACT_REQUIRED', 'contacts.phone'],
+      ['a missing e-mail', () => ({ contacts: { phone: '+77011234567' } }), 'CONTACT_REQUIRED', 'contacts.email'],
+      ['a malformed e-mail', () => ({ contacts: { email: 'nope', phone: '+77011234567' } }), 'INVALID_CONTACT', 'contacts.email'],
+      ['an unknown region', () => ({ regionCode: 'atlantis' }), 'UNKNOWN_REGION', 'regionCode'],
+      ['an unknown field', () => ({ priority: 'me first' }), 'VALIDATION_FAILED', ''],
+    ];
+    it.each(cases)('%s', async (_name, change, code, field) => {
+      const family = await buildFamily(api.db);
+      const before = await counts();
+      const res = await file(family, change(family));
+      expect(res.status).toBe(400);
+      expect(res.type).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 400, code, field });
+      expect(res.body.stack).toBeUndefined();
+      expect(await counts()).toEqual(before);
+    });
+
+    it('R2.3 an IIN with a valid check digit but a birth date that does not exist (31 November)', async () => {
+      const family = await buildFamily(api.db);
+      const before = await counts();
+      const res = await file(family, { childIin: iinWithCheckDigit('2311315', 10) });
+      expect([res.status, res.body.code, res.body.field]).toEqual([400, 'INVALID_IIN_BIRTH_DATE', 'childIin']);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('R2.3 a child not in the registry, or not the applicant’s child, is refused', async () => {
+      const family = await buildFamily(api.db);
+      const stranger = await buildFamily(api.db);
+      const notInRegistry = await file(family, { childIin: makeIin('2023-01-01', 'female', 9999) });
+      expect(notInRegistry.status).toBe(422);
+      expect(notInRegistry.body.code).toBe('CHILD_NOT_IN_REGISTRY');
+      const notTheirs = await file(family, { childIin: stranger.childIin });
+      expect(notTheirs.status).toBe(422);
+      expect(notTheirs.body.code).toBe('NOT_CHILDS_PARENT');
+    });
+  });
+
+  it('answers malformed JSON, a wrong media type and an oversized body with problems', async () => {
+    const family = await buildFamily(api.db);
+    const malformed = await api.request('POST', '/api/v1/applications', { iin: family.parentIin, body: '{"regionCode":' });
+    expect([malformed.status, malformed.body.code]).toEqual([400, 'MALFORMED_JSON']);
+    const huge = await api.request('POST', '/api/v1/applications', {
+      iin: family.parentIin,
+      body: JSON.stringify({ ...filingBody(family), padding: 'x'.repeat(100_000) }),
+    });
+    expect([huge.status, huge.body.code]).toEqual([413, 'BODY_TOO_LARGE']);
+    const form = await api.request('POST', '/api/v1/applications', {
+      iin: family.parentIin,
+      body: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([form.status, form.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  it('requires a caller', async () => {
+    const family = await buildFamily(api.db);
+    const res = await api.request('POST', '/api/v1/applications', { body: filingBody(family) });
+    expect([res.status, res.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+});
+
+describe('the application card (R3)', () => {
+  it('R3.2 another person’s application answers 404 exactly as a number that does not exist', async () => {
+    const owner = await buildFamily(api.db);
+    const other = await buildFamily(api.db);
+    const { body } = await file(owner);
+    const foreign = await api.request('GET', `/api/v1/applications/${body.number}`, { iin: other.parentIin });
+    const missing = await api.request('GET', '/api/v1/applications/75.UO.2026.999999.1', { iin: other.parentIin });
+    expect(foreign.status).toBe(404);
+    expect(missing.status).toBe(404);
+    const strip = (b: any) => ({ ...b, detail: undefined, instance: undefined });
+    expect(strip(foreign.body)).toEqual(strip(missing.body));
+    const act = await api.request('POST', `/api/v1/applications/${body.number}/confirm-interest`, { iin: other.parentIin });
+    expect(act.status).toBe(404);
+  });
+});
+
+describe('confirming interest through the API (R6.1)', () => {
+  it('R6.1 confirms once per cycle; a retry with the same Idempotency-Key acts once; a second confirmation is refused', async () => {
+    const family = await buildFamily(api.db);
+    const { body } = await file(family);
+    const path = `/api/v1/applications/${body.number}/confirm-interest`;
+    const key = randomUUID();
+    const first = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(200);
+    expect(first.body.history.map((e: any) => e.cause)).toEqual(['filed', 'interest_confirmed']);
+    expect(first.body.deadlines.reconfirmBy > body.deadlines.reconfirmBy).toBe(true);
+
+    const retry = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.history).toHaveLength(2);
+
+    const again = await api.request('POST', path, { iin: family.parentIin });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'ALREADY_CONFIRMED', reconfirmBy: expect.any(String) });
+    const bad = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': 'x' } });
+    expect([bad.status, bad.body.code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
+  });
+});

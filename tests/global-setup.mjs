@@ -1,0 +1,53 @@
+// Once per `npm test`: a fresh PostgreSQL (unless DATABASE_URL is set), migrated and seeded; a
+// Temporal dev server (unless TEMPORAL_ADDRESS is set); and the workflow bundle. Test files read
+// where they are from the environment.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startPostgresProcess } from '../scripts/lib/postgres-process.mjs';
+import { freePort } from '../scripts/lib/ports.mjs';
+import { startDevServer } from '../scripts/lib/temporal.mjs';
+import { projectRoot, temporalTestServerPath } from '../scripts/lib/tools.mjs';
+
+export default async function globalSetup() {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-test-'));
+  const stops = [];
+  globalThis.__KQ_TEST__ = { workDir, stops };
+
+  if (!process.env.DATABASE_URL) {
+    const pg = await startPostgresProcess({
+      dataDir: path.join(workDir, 'postgres'),
+      port: await freePort(),
+      logFile: path.join(workDir, 'postgres.log'),
+    });
+    stops.push(pg.stop);
+    process.env.DATABASE_URL = pg.url;
+  }
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], {
+    cwd: projectRoot,
+    env: process.env,
+    stdio: 'inherit',
+  });
+  if (migrated.status !== 0) throw new Error('migrations failed');
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const temporal = await startDevServer({
+      port: await freePort(),
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+      logFile: path.join(workDir, 'temporal.log'),
+    });
+    stops.push(temporal.stop);
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(projectRoot, 'workflows', 'index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  process.env.WORKFLOW_BUNDLE_PATH = path.join(workDir, 'workflow-bundle.js');
+  fs.writeFileSync(process.env.WORKFLOW_BUNDLE_PATH, code);
+  process.env.TEMPORAL_TEST_SERVER_PATH ??= temporalTestServerPath();
+}

@@ -1,0 +1,26 @@
+import type { Db } from '../../db/connection';
+import { allocateRegistrationNumber } from '../../db/registration-numbers';
+import { almatyDate } from '../../domain/almaty-time';
+import type { ApplicationFiling } from '../../workflows/application.messages';
+import { buildFamily } from './factories';
+
+/** A filing as the API would build it, for a new family in the registry mirror. */
+export async function buildFiling(db: Db, opts: { registeredAt: number; regionCode?: string }): Promise<ApplicationFiling> {
+  const regionCode = opts.regionCode ?? 'almaty';
+  const region = await db('regions').where({ code: regionCode }).first('settings');
+  const family = await buildFamily(db);
+  const year = Number(almatyDate(opts.registeredAt).slice(0, 4));
+  const number = await allocateRegistrationNumber(db, { code: regionCode, prefix: region.settings.numberPrefix }, 'general', year);
+  return {
+    number,
+    regionCode,
+    queueType: 'general',
+    childIin: family.childIin,
+    applicantIin: family.parentIin,
+    benefitCategory: 'none',
+    groupYear: Number(family.childBirthDate.slice(0, 4)),
+    language: 'kk',
+    contacts: { email: `parent-${number}@example.kz`, phone: '+77010000000' },
+    registeredAt: opts.registeredAt,
+  };
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { Db } from '../../db/connection';
+import { registerSearchAttributes } from '../../worker/search-attributes';
+import { createApplicationWorker } from '../../worker/worker';
+
+let runtimeInstalled = false;
+/** Keeps the SDK's INFO lines out of test output; warnings and errors still show. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+/** A time-skipping environment on the project's own test server, with the search attributes. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (!path) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run the tests through jest');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+/** An environment on the run's dev server (started by global-setup.mjs). */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS });
+  await registerSearchAttributes(env.connection, 'default');
+  return env;
+}
+
+/** A worker with the real activities on `db`, running the bundle built once for this run. */
+export function createTestWorker(connection: NativeConnection, db: Db, taskQueue?: string): Promise<Worker> {
+  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
+  if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest');
+  return createApplicationWorker({ connection, namespace: 'default', db, taskQueue, workflowBundle: { codePath } });
+}
+
+export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;

@@ -1,0 +1,119 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Db } from '../../db/connection';
+import { addMonths, almatyDate, reconfirmationDeadline, startOfAlmatyDay, days, hours } from '../../domain/almaty-time';
+import { applicationWorkflow } from '../../workflows/application';
+import { APPLICATION_TASK_QUEUE, confirmInterestUpdate, getStateQuery } from '../../workflows/application.messages';
+import { testDb } from '../helpers/db';
+import { buildFiling } from '../helpers/filings';
+import { createTestWorker, createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  db = testDb();
+  env = await createTimeSkippingEnv();
+  worker = await createTestWorker(env.nativeConnection, db);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await db?.destroy();
+});
+
+/** Moves the test server's clock to `instant`. */
+async function skipTo(instant: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now);
+}
+
+async function start() {
+  const filing = await buildFiling(db, { registeredAt: await env.currentTimeMs() });
+  const handle = await env.client.workflow.start(applicationWorkflow, {
+    workflowId: filing.number,
+    taskQueue: APPLICATION_TASK_QUEUE,
+    args: [{ filing }],
+  });
+  return { filing, handle };
+}
+
+const monthInstant = (registeredAt: number, months: number) =>
+  startOfAlmatyDay(addMonths(almatyDate(registeredAt), months)) + hours(12);
+
+const row = (number: string) => db('applications').where({ number }).first();
+const events = (number: string) => db('application_events').where({ application_number: number }).orderBy('seq');
+const notices = (number: string, kind: string) => db('notices').where({ application_number: number, kind });
+
+describe('R6.1 reconfirmation of interest every 12 months', () => {
+  it('R6.1 removes an application not reconfirmed by the first anniversary, after a reminder', async () => {
+    const { filing, handle } = await start();
+    const deadline = reconfirmationDeadline(filing.registeredAt, 1, 12);
+
+    await skipTo(deadline - days(30) + hours(1));
+    expect((await handle.query(getStateQuery)).status).toBe('queued');
+    expect(await notices(filing.number, 'reconfirmation_due')).toHaveLength(2); // e-mail and SMS
+
+    await skipTo(deadline - hours(1));
+    expect((await row(filing.number)).status).toBe('queued');
+
+    expect(await handle.result()).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
+    const app = await row(filing.number);
+    expect(app.status).toBe('removed');
+    expect(app.status_cause).toBe('not_reconfirmed');
+    expect(app.status_changed_at.getTime()).toBeGreaterThanOrEqual(deadline);
+    const history = await events(filing.number);
+    expect(history.map((e) => [e.from_status, e.to_status, e.cause])).toEqual([
+      [null, 'queued', 'filed'],
+      ['queued', 'removed', 'not_reconfirmed'],
+    ]);
+    expect(await notices(filing.number, 'removed')).toHaveLength(2);
+  });
+
+  it('R6.1 a confirmation at month 11 keeps the child queued at month 13; without another, removed after the second anniversary', async () => {
+    const { filing, handle } = await start();
+
+    await skipTo(monthInstant(filing.registeredAt, 11));
+    const confirmed = await handle.executeUpdate(confirmInterestUpdate, {
+      args: [{ requestId: uniqueId('confirm'), actorIin: filing.applicantIin }],
+    });
+    expect(confirmed.interestConfirmedForCycle).toBe(true);
+    expect(confirmed.deadlines.reconfirmBy).toBe(new Date(reconfirmationDeadline(filing.registeredAt, 1, 12)).toISOString());
+
+    await skipTo(monthInstant(filing.registeredAt, 13));
+    const state = await handle.query(getStateQuery);
+    expect(state).toMatchObject({ status: 'queued', cycle: 2, interestConfirmedForCycle: false });
+    const app = await row(filing.number);
+    expect(app.status).toBe('queued');
+    expect(app.reconfirm_by.getTime()).toBe(reconfirmationDeadline(filing.registeredAt, 2, 12));
+    // The first cycle's reminder was never needed.
+    expect(await notices(filing.number, 'reconfirmation_due')).toHaveLength(0);
+
+    expect(await handle.result()).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
+    const removedAt = (await row(filing.number)).status_changed_at.getTime();
+    expect(removedAt).toBeGreaterThanOrEqual(reconfirmationDeadline(filing.registeredAt, 2, 12));
+    expect((await events(filing.number)).map((e) => e.cause)).toEqual(['filed', 'interest_confirmed', 'not_reconfirmed']);
+    expect(await notices(filing.number, 'reconfirmation_due')).toHaveLength(2); // the second cycle's
+  });
+
+  it('R6.1 a second confirmation in the same cycle is refused and changes nothing; a retried request acts once', async () => {
+    const { filing, handle } = await start();
+    const request = { requestId: uniqueId('confirm'), actorIin: filing.applicantIin };
+    await handle.executeUpdate(confirmInterestUpdate, { args: [request] });
+    await handle.executeUpdate(confirmInterestUpdate, { args: [request] }); // a client's retry
+
+    const again = handle.executeUpdate(confirmInterestUpdate, {
+      args: [{ requestId: uniqueId('confirm'), actorIin: filing.applicantIin }],
+    });
+    await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(again).rejects.toMatchObject({ cause: { type: 'ALREADY_CONFIRMED' } });
+    expect((await events(filing.number)).map((e) => e.cause)).toEqual(['filed', 'interest_confirmed']);
+    await handle.terminate('test finished');
+  });
+});

@@ -1,6 +1,7 @@
 import type { Db } from '../connection';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
 import type { QueueType } from '../../domain/queue';
+import { LABELS } from '../../templates/labels';
 
 export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
   const row = await db('applications')
@@ -61,6 +62,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     groupYear: a.group_year,
     registeredAt: iso(a.registered_at),
     status,
+    statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
     statusCause: a.status_cause,
     statusChangedAt: iso(a.status_changed_at),
     queueNumber: queue ? Number(queue.in_queue) : null,

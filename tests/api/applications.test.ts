@@ -45,6 +45,7 @@ describe('filing an application (R2)', () => {
     expect(res.body.number).toMatch(/^75\.UO\.\d{4}\.\d{6}\.1$/);
     expect(res.body).toMatchObject({
       status: 'queued',
+      statusLabel: { ru: 'В очереди', kk: 'Кезекте' },
       queueType: 'general',
       child: { iin: family.childIin, birthDate: family.childBirthDate },
       applicant: { iin: family.parentIin },

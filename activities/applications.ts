@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection';
 import type { ApplicationFiling } from '../workflows/application.messages';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
+import type { BenefitCategory } from '../domain/queue';
 
 export interface FilingRecord {
   filing: ApplicationFiling;
@@ -19,8 +20,19 @@ export interface Transition {
   cause: TransitionCause;
   actor: string;
   details?: Record<string, unknown>;
-  /** Read-model columns that change with this transition. */
+  /** Read-model values that change with this transition; null clears, absent keeps. */
+  readModel?: ReadModelChanges;
+}
+
+export interface ReadModelChanges {
   reconfirmBy?: number | null;
+  offerWindowEndsAt?: number | null;
+  referralDeadline?: number | null;
+  stopListUntil?: number | null;
+  expiredReferrals?: number;
+  benefitCategory?: BenefitCategory;
+  /** R5.5: recorded on the active referral with its new deadline. */
+  referralExtensionDays?: number;
 }
 
 const iso = (ms: number | null | undefined) => (ms == null ? ms : new Date(ms).toISOString());
@@ -107,8 +119,22 @@ export function createApplicationActivities({ db }: { db: Db }) {
           status_changed_at: iso(t.at),
           status_cause: t.cause,
         };
-        if (t.reconfirmBy !== undefined) changes.reconfirm_by = iso(t.reconfirmBy);
+        const m = t.readModel ?? {};
+        if (m.reconfirmBy !== undefined) changes.reconfirm_by = iso(m.reconfirmBy);
+        if (m.offerWindowEndsAt !== undefined) changes.offer_window_ends_at = iso(m.offerWindowEndsAt);
+        if (m.referralDeadline !== undefined) changes.referral_deadline = iso(m.referralDeadline);
+        if (m.stopListUntil !== undefined) changes.stop_list_until = iso(m.stopListUntil);
+        if (m.expiredReferrals !== undefined) changes.expired_referrals = m.expiredReferrals;
+        if (m.benefitCategory !== undefined) changes.benefit_category = m.benefitCategory;
         await trx('applications').where({ number: t.number }).update(changes);
+        if (m.referralDeadline != null) {
+          await trx('referrals')
+            .where({ application_number: t.number, state: 'active' })
+            .update({
+              deadline: iso(m.referralDeadline),
+              ...(m.referralExtensionDays !== undefined ? { extension_days: m.referralExtensionDays } : {}),
+            });
+        }
       });
     },
   };

@@ -1,5 +1,7 @@
 import type { Db } from '../db/connection';
 import { createApplicationActivities } from './applications';
+import { createCalendarActivities } from './calendar';
+import { createPlaceActivities } from './places';
 import { createNoticeActivities } from './notices';
 import { createRegionActivities } from './regions';
 
@@ -11,7 +13,9 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createApplicationActivities(deps),
+    ...createCalendarActivities(deps),
     ...createNoticeActivities(deps),
+    ...createPlaceActivities(deps),
     ...createRegionActivities(deps),
   };
 }

@@ -1,6 +1,14 @@
 import type { Db } from '../db/connection';
 
-export type NoticeKind = 'reconfirmation_due' | 'removed';
+/** R9.1: the notices the lifecycle sends. */
+export type NoticeKind =
+  | 'reconfirmation_due'
+  | 'removed'
+  | 'turn_arrived'
+  | 'referral_issued'
+  | 'referral_annulled'
+  | 'stop_list_ended'
+  | 'enrolled';
 
 export interface NoticeRequest {
   /** Unique per notice event: a retried or replayed call enqueues nothing twice. */

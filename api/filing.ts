@@ -53,7 +53,8 @@ export async function fileApplication(
   const registeredAt = Date.now();
   const year = Number(almatyDate(registeredAt).slice(0, 4));
   const number = await allocateRegistrationNumber(db, { code: region.code, prefix: settings.numberPrefix }, req.queueType, year);
-  const birthDate = parseIin(req.childIin);
+  const iin = parseIin(req.childIin);
+  if (!iin.valid) throw new Problem('INVALID_IIN_FORMAT', 'the child IIN is not valid', { field: 'childIin' });
   const filing: ApplicationFiling = {
     number,
     regionCode: req.regionCode,
@@ -61,7 +62,8 @@ export async function fileApplication(
     childIin: req.childIin,
     applicantIin,
     benefitCategory: req.benefitCategory,
-    groupYear: birthDate.valid ? Number(birthDate.birthDate.slice(0, 4)) : 0,
+    childBirthDate: iin.birthDate,
+    groupYear: Number(iin.birthDate.slice(0, 4)),
     language: req.language,
     contacts: req.contacts,
     registeredAt,

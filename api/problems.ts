@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { DOMAIN_ERRORS, type DomainError } from '../domain/errors';
+import { DOMAIN_ERRORS, isDomainError, type DomainError } from '../domain/errors';
 
 /**
  * Every error a client can see, with its stable `code` and HTTP status. A response never carries a
@@ -28,6 +28,19 @@ export const PROBLEMS = {
   DUPLICATE_APPLICATION: 409,
   APPLICATION_CLOSED: 409,
   ALREADY_CONFIRMED: 409,
+  NOT_ELIGIBLE: 409,
+  ON_STOP_LIST: 409,
+  NO_OPEN_OFFER: 409,
+  WINDOW_CLOSED: 409,
+  PLACE_NOT_OFFERED: 409,
+  PLACE_TAKEN: 409,
+  NO_ACTIVE_REFERRAL: 409,
+  EXTENSION_USED: 409,
+  INVALID_EXTENSION: 400,
+  WITHDRAWAL_WINDOW_PASSED: 409,
+  WRONG_KINDERGARTEN: 409,
+  NOTHING_TO_CHANGE: 409,
+  FORBIDDEN: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -52,13 +65,8 @@ export class Problem extends Error {
   }
 }
 
-/** Workflow failure types (domain/errors.ts) that the API passes on as problems. */
-const FROM_DOMAIN: Record<DomainError, ProblemCode> = {
-  [DOMAIN_ERRORS.DUPLICATE_APPLICATION]: 'DUPLICATE_APPLICATION',
-  [DOMAIN_ERRORS.APPLICATION_CLOSED]: 'APPLICATION_CLOSED',
-  [DOMAIN_ERRORS.ALREADY_CONFIRMED]: 'ALREADY_CONFIRMED',
-  [DOMAIN_ERRORS.UNKNOWN_REGION]: 'UNKNOWN_REGION',
-};
+// Every workflow refusal (domain/errors.ts) is a problem code of the same name.
+const _everyDomainErrorIsAProblem: Record<DomainError, ProblemCode> = DOMAIN_ERRORS;
 
 /** Turns a refusal from a workflow into the caller's problem; undefined for anything else. */
 export function problemFromWorkflow(err: unknown): Problem | undefined {
@@ -66,9 +74,9 @@ export function problemFromWorkflow(err: unknown): Problem | undefined {
     return new Problem('APPLICATION_CLOSED', 'the application is closed and takes no more actions');
   }
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-  if (cause instanceof ApplicationFailure && cause.type && cause.type in FROM_DOMAIN) {
+  if (cause instanceof ApplicationFailure && isDomainError(cause.type)) {
     const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
-    return new Problem(FROM_DOMAIN[cause.type as DomainError], cause.message, details);
+    return new Problem(cause.type, cause.message, details);
   }
   return undefined;
 }

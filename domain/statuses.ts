@@ -18,5 +18,21 @@ export const STATUS_SEARCH_VALUE: Record<ApplicationStatus, string> = {
 };
 
 /** Why an application changed status: the cause shown in the change history (R3.3). */
-export const TRANSITION_CAUSES = ['filed', 'interest_confirmed', 'not_reconfirmed'] as const;
+export const TRANSITION_CAUSES = [
+  'filed',
+  'interest_confirmed',
+  'not_reconfirmed',
+  'turn_arrived',
+  'offer_expired',
+  'referral_issued',
+  'referral_extended',
+  'referral_withdrawn',
+  'referral_annulled',
+  'second_referral_expired',
+  'stop_list_ended',
+  'enrolled',
+  'left_queue',
+  'benefit_category_changed',
+  'deadline_moved',
+] as const;
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];

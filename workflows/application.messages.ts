@@ -2,7 +2,7 @@
  * The contract of `applicationWorkflow`, imported by the API and the worker alike: task queue,
  * workflow ID, inputs, the state a query returns, and the messages it answers.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { BenefitCategory, Language, QueueType } from '../domain/queue';
 
@@ -23,6 +23,8 @@ export interface ApplicationFiling {
   regionCode: string;
   queueType: QueueType;
   childIin: string;
+  /** From the IIN (R2.3): R4.6 counts the child's full years from it. */
+  childBirthDate: string;
   applicantIin: string;
   benefitCategory: BenefitCategory;
   groupYear: number;
@@ -32,13 +34,46 @@ export interface ApplicationFiling {
   registeredAt: number;
 }
 
-/** What a run hands to the next one on continue-as-new. */
-export interface CarriedState {
+/** R4.4: places opened to this application, and until when (R4.5). */
+export interface Offer {
+  offerId: string;
+  placeIds: number[];
+  offeredAt: number;
+  windowEndsAt: number;
+}
+
+/** R5: the referral the application holds. */
+export interface Referral {
+  referralId: number;
+  placeId: number;
+  kindergartenId: number;
+  issuedAt: number;
+  /** R5.2: the end of the 5th working day after issue, as the calendar last answered. */
+  baseDeadline: number;
+  /** R5.5: calendar days added once by the applicant; 0 until then. */
+  extensionDays: number;
+}
+
+/** R5.3: the stop-list after an annulled referral. */
+export interface StopList {
+  from: number;
+  until: number;
+}
+
+/** Everything a run hands to the next one on continue-as-new. */
+export interface LifecycleState {
   status: ApplicationStatus;
   statusCause: TransitionCause;
+  benefitCategory: BenefitCategory;
   /** The reconfirmation cycle now running (R6.1): 1 until the first anniversary. */
   cycle: number;
   confirmedCycle: number;
+  remindedCycle: number;
+  offer?: Offer;
+  referral?: Referral;
+  stopList?: StopList;
+  /** R5.4: referrals annulled for not being registered in time. */
+  expiredReferrals: number;
   /** The last history event's sequence number. */
   seq: number;
   /** Request IDs (Idempotency-Key) already applied: update IDs do not survive continue-as-new. */
@@ -47,21 +82,33 @@ export interface CarriedState {
 
 export interface ApplicationWorkflowInput {
   filing: ApplicationFiling;
-  carried?: CarriedState;
+  carried?: LifecycleState;
 }
 
 export interface ApplicationState {
   number: string;
   status: ApplicationStatus;
   statusCause: TransitionCause;
+  benefitCategory: BenefitCategory;
   cycle: number;
-  /** Every deadline now running, as ISO instants. */
-  deadlines: { reconfirmBy?: string; reconfirmationReminderAt?: string };
   interestConfirmedForCycle: boolean;
+  expiredReferrals: number;
+  offer?: { placeIds: number[]; windowEndsAt: string };
+  referral?: { placeId: number; kindergartenId: number; issuedAt: string; extended: boolean };
+  /** Every deadline now running, as ISO instants. */
+  deadlines: {
+    reconfirmBy?: string;
+    reconfirmationReminderAt?: string;
+    choiceWindowEndsAt?: string;
+    referralDeadline?: string;
+    withdrawableUntil?: string;
+    stopListUntil?: string;
+  };
 }
 
 export type ApplicationOutcome =
   | { outcome: 'removed'; cause: TransitionCause }
+  | { outcome: 'enrolled'; kindergartenId: number }
   | { outcome: 'rejected'; code: string; existingNumber?: string };
 
 export interface ActionRequest {
@@ -70,8 +117,38 @@ export interface ActionRequest {
   actorIin: string;
 }
 
+export interface ChooseKindergartenRequest extends ActionRequest {
+  placeId: number;
+}
+export interface ExtendReferralRequest extends ActionRequest {
+  days: number;
+}
+export interface ChangeBenefitCategoryRequest extends ActionRequest {
+  benefitCategory: BenefitCategory;
+}
+export interface RegisterArrivalRequest extends ActionRequest {
+  /** The kindergarten of the staff member registering the child. */
+  kindergartenId: number;
+}
+
 export const getStateQuery = defineQuery<ApplicationState>('getState');
+
 /** Answers once the filing is recorded, or with DUPLICATE_APPLICATION (R2.5). Sent with start. */
 export const fileApplicationUpdate = defineUpdate<ApplicationState>('fileApplication');
-/** R6.1: the applicant confirms interest for the current 12-month cycle. */
+/** R6.1 */
 export const confirmInterestUpdate = defineUpdate<ApplicationState, [ActionRequest]>('confirmInterest');
+/** R4.6, R5.1 */
+export const chooseKindergartenUpdate = defineUpdate<ApplicationState, [ChooseKindergartenRequest]>('chooseKindergarten');
+/** R5.5 */
+export const extendReferralUpdate = defineUpdate<ApplicationState, [ExtendReferralRequest]>('extendReferral');
+/** R5.6 */
+export const withdrawReferralUpdate = defineUpdate<ApplicationState, [ActionRequest]>('withdrawReferral');
+/** R6.2 */
+export const leaveQueueUpdate = defineUpdate<ApplicationState, [ActionRequest]>('leaveQueue');
+/** R6.2 */
+export const changeBenefitCategoryUpdate = defineUpdate<ApplicationState, [ChangeBenefitCategoryRequest]>('changeBenefitCategory');
+/** R7.1: kindergarten staff register the arriving child. */
+export const registerArrivalUpdate = defineUpdate<ApplicationState, [RegisterArrivalRequest]>('registerArrival');
+
+/** R4.4: the offer process opens places to this application. A system event, hence a signal. */
+export const offerPlacesSignal = defineSignal<[Offer]>('offerPlaces');

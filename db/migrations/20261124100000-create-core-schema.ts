@@ -166,7 +166,8 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id');
     t.specificType('iin', 'char(12)').notNullable().references('persons.iin');
     t.enu('role', ['kindergarten_staff', 'pmpk_staff', 'operator'], { useNative: true, enumName: 'staff_role' }).notNullable();
-    t.text('region_code').notNullable().references('regions.code');
+    // NULL: a national operator (the national calendar); otherwise the region the role covers.
+    t.text('region_code').references('regions.code');
     t.integer('kindergarten_id').references('kindergartens.id');
     t.text('district');
     t.unique(['iin', 'role', 'region_code']);

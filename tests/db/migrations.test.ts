@@ -29,8 +29,8 @@ describe('migrations', () => {
     await migrateLatest(scratch);
     expect(await tables(scratch)).toEqual(
       [
-        'application_events', 'applications', 'calendar_days', 'documents', 'kindergartens', 'notices', 'person_parents',
-        'persons', 'places', 'regions', 'registration_counters', 'staff',
+        'application_events', 'applications', 'calendar_days', 'documents', 'enrollments', 'kindergartens', 'notices',
+        'person_parents', 'persons', 'places', 'referrals', 'regions', 'registration_counters', 'staff',
       ].sort(),
     );
     await migrateRollbackAll(scratch);
@@ -38,7 +38,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(12);
+    expect(await tables(scratch)).toHaveLength(14);
   });
 });
 

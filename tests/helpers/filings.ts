@@ -5,10 +5,13 @@ import type { ApplicationFiling } from '../../workflows/application.messages';
 import { buildFamily } from './factories';
 
 /** A filing as the API would build it, for a new family in the registry mirror. */
-export async function buildFiling(db: Db, opts: { registeredAt: number; regionCode?: string }): Promise<ApplicationFiling> {
+export async function buildFiling(
+  db: Db,
+  opts: { registeredAt: number; regionCode?: string; childBirthDate?: string },
+): Promise<ApplicationFiling> {
   const regionCode = opts.regionCode ?? 'almaty';
   const region = await db('regions').where({ code: regionCode }).first('settings');
-  const family = await buildFamily(db);
+  const family = await buildFamily(db, { childBirthDate: opts.childBirthDate });
   const year = Number(almatyDate(opts.registeredAt).slice(0, 4));
   const number = await allocateRegistrationNumber(db, { code: regionCode, prefix: region.settings.numberPrefix }, 'general', year);
   return {
@@ -16,6 +19,7 @@ export async function buildFiling(db: Db, opts: { registeredAt: number; regionCo
     regionCode,
     queueType: 'general',
     childIin: family.childIin,
+    childBirthDate: family.childBirthDate,
     applicantIin: family.parentIin,
     benefitCategory: 'none',
     groupYear: Number(family.childBirthDate.slice(0, 4)),

@@ -1,0 +1,94 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/connection';
+import { DOMAIN_ERRORS } from '../domain/errors';
+
+export interface ReservationRequest {
+  number: string;
+  childIin: string;
+  placeId: number;
+  at: number;
+  deadline: number;
+}
+
+export interface Reservation {
+  referralId: number;
+  kindergartenId: number;
+}
+
+export type ReferralClosure = 'annulled' | 'withdrawn' | 'cancelled';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function createPlaceActivities({ db }: { db: Db }) {
+  return {
+    /**
+     * R4.8, R7.2: takes one seat of a place for this application in one transaction — only if a
+     * seat is free and the child is not enrolled anywhere. A retry after commit finds its referral.
+     */
+    async reservePlace(req: ReservationRequest): Promise<Reservation> {
+      return db.transaction(async (trx) => {
+        const existing = await trx('referrals')
+          .where({ application_number: req.number, place_id: req.placeId, state: 'active' })
+          .first('id', 'kindergarten_id');
+        if (existing) return { referralId: Number(existing.id), kindergartenId: existing.kindergarten_id };
+
+        const enrolled = await trx('enrollments').where({ child_iin: req.childIin }).whereNull('departed_at').first('kindergarten_id');
+        if (enrolled) {
+          throw ApplicationFailure.nonRetryable('the child is enrolled in a kindergarten', DOMAIN_ERRORS.NOT_ELIGIBLE, {
+            reason: 'enrolled',
+          });
+        }
+        const taken = await trx('places')
+          .where({ id: req.placeId })
+          .andWhere('free', '>', 0)
+          .decrement('free', 1)
+          .returning('kindergarten_id');
+        if (taken.length === 0) {
+          throw ApplicationFailure.nonRetryable('no seat of this place is free any more', DOMAIN_ERRORS.PLACE_TAKEN, {
+            placeId: req.placeId,
+          });
+        }
+        const kindergartenId: number = taken[0].kindergarten_id;
+        const [referral] = await trx('referrals')
+          .insert({
+            application_number: req.number,
+            place_id: req.placeId,
+            kindergarten_id: kindergartenId,
+            issued_at: iso(req.at),
+            deadline: iso(req.deadline),
+          })
+          .returning('id');
+        return { referralId: Number(referral.id), kindergartenId };
+      });
+    },
+
+    /** R5.2, R5.6, R6.2: closes the active referral and frees its seat; a retry does nothing. */
+    async releaseReferral(req: { number: string; state: ReferralClosure; at: number }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const [closed] = await trx('referrals')
+          .where({ application_number: req.number, state: 'active' })
+          .update({ state: req.state, closed_at: iso(req.at) })
+          .returning('place_id');
+        if (closed) await trx('places').where({ id: closed.place_id }).increment('free', 1);
+      });
+    },
+
+    /** R7.1: the referral is used and the child is enrolled; a retry does nothing. */
+    async enrollChild(req: { number: string; childIin: string; kindergartenId: number; at: number }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await trx('referrals')
+          .where({ application_number: req.number, state: 'active' })
+          .update({ state: 'used', closed_at: iso(req.at) });
+        await trx('enrollments')
+          .insert({
+            child_iin: req.childIin,
+            kindergarten_id: req.kindergartenId,
+            application_number: req.number,
+            enrolled_at: iso(req.at),
+          })
+          .onConflict()
+          .ignore();
+      });
+    },
+  };
+}

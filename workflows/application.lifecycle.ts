@@ -1,0 +1,446 @@
+import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { NoticeKind } from '../activities/notices';
+import type { ReadModelChanges } from '../activities/applications';
+import type { WorkingDeadlineRequest } from '../activities/calendar';
+import { hasFullYears } from '../domain/age';
+import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
+import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
+import type { RuleSettings } from '../domain/rule-settings';
+import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
+import { activities as act } from './application.activities';
+import { refuse } from './application.guards';
+import type {
+  ActionRequest,
+  ApplicationFiling,
+  ApplicationOutcome,
+  ApplicationState,
+  ApplicationWorkflowInput,
+  ChangeBenefitCategoryRequest,
+  ChooseKindergartenRequest,
+  ExtendReferralRequest,
+  LifecycleState,
+  Offer,
+  RegisterArrivalRequest,
+} from './application.messages';
+import * as sa from './search-attributes';
+
+/** How many applied request IDs a run carries forward; older retries are long gone. */
+const REMEMBERED_REQUESTS = 200;
+const SYSTEM = 'system';
+const iso = (ms: number) => new Date(ms).toISOString();
+const withoutUndefined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export type DeadlineKind = 'reminder' | 'reconfirmation' | 'offerWindow' | 'referral' | 'stopList';
+
+/** Turns a refusal raised in an activity into the workflow's own typed failure for the caller. */
+async function unwrapRefusal<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && isDomainError(cause.type)) {
+      refuse(cause.type, cause.message, (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The lifecycle of one application (R3–R7): its state, the actions people take on it, and what
+ * each deadline does. Every change runs under `exclusive`, so a handler and a firing deadline never
+ * interleave.
+ */
+export class Lifecycle {
+  readonly filing: ApplicationFiling;
+  s: LifecycleState;
+  settings!: RuleSettings;
+  filingOutcome: 'pending' | 'filed' | { rejected: string; existingNumber?: string };
+  outcome?: ApplicationOutcome;
+  /** Set when a confirmed cycle ends: the run continues as new. */
+  cycleEnded = false;
+  /** Bumped by every change, so the main loop re-reads its deadlines. */
+  version = 0;
+  busy = false;
+
+  constructor({ filing, carried }: ApplicationWorkflowInput) {
+    this.filing = filing;
+    this.s = carried ?? {
+      status: 'queued',
+      statusCause: 'filed',
+      benefitCategory: filing.benefitCategory,
+      cycle: 1,
+      confirmedCycle: 0,
+      remindedCycle: 0,
+      expiredReferrals: 0,
+      seq: 0,
+      appliedRequestIds: [],
+    };
+    this.filingOutcome = carried ? 'filed' : 'pending';
+  }
+
+  // ---- derived values -------------------------------------------------------------------------
+
+  get active(): boolean {
+    return this.filingOutcome === 'filed' && ACTIVE_STATUSES.includes(this.s.status);
+  }
+  get reconfirmBy(): number {
+    return reconfirmationDeadline(this.filing.registeredAt, this.s.cycle, this.settings.reconfirmationMonths);
+  }
+  get reminderAt(): number {
+    return this.reconfirmBy - days(this.settings.reconfirmationReminderDays);
+  }
+  get referralDeadline(): number | undefined {
+    const r = this.s.referral;
+    return r && r.baseDeadline + days(r.extensionDays);
+  }
+  get withdrawableUntil(): number | undefined {
+    const r = this.s.referral;
+    return r && r.issuedAt + hours(this.settings.withdrawalHours);
+  }
+
+  state(): ApplicationState {
+    const { s } = this;
+    const running = this.active && this.settings !== undefined;
+    const deadline = (ms: number | undefined) => (running && ms !== undefined ? iso(ms) : undefined);
+    return {
+      number: this.filing.number,
+      status: s.status,
+      statusCause: s.statusCause,
+      benefitCategory: s.benefitCategory,
+      cycle: s.cycle,
+      interestConfirmedForCycle: s.confirmedCycle >= s.cycle,
+      expiredReferrals: s.expiredReferrals,
+      offer: s.offer && { placeIds: s.offer.placeIds, windowEndsAt: iso(s.offer.windowEndsAt) },
+      referral: s.referral && {
+        placeId: s.referral.placeId,
+        kindergartenId: s.referral.kindergartenId,
+        issuedAt: iso(s.referral.issuedAt),
+        extended: s.referral.extensionDays > 0,
+      },
+      deadlines: withoutUndefined({
+        reconfirmBy: deadline(running ? this.reconfirmBy : undefined),
+        reconfirmationReminderAt: deadline(s.remindedCycle < s.cycle && s.confirmedCycle < s.cycle && running ? this.reminderAt : undefined),
+        choiceWindowEndsAt: deadline(s.offer?.windowEndsAt),
+        referralDeadline: deadline(this.referralDeadline),
+        withdrawableUntil: deadline(this.withdrawableUntil),
+        stopListUntil: deadline(s.stopList?.until),
+      }),
+    };
+  }
+
+  carried(): LifecycleState {
+    return { ...this.s, appliedRequestIds: this.s.appliedRequestIds.slice(-REMEMBERED_REQUESTS) };
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await condition(() => !this.busy);
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+      this.version++;
+    }
+  }
+
+  /** Actions arriving with the start wait for the run's settings and the filing's outcome. */
+  async setupDone(): Promise<void> {
+    await condition(() => this.settings !== undefined && this.filingOutcome !== 'pending');
+  }
+
+  wasApplied(req: ActionRequest): boolean {
+    return this.s.appliedRequestIds.includes(req.requestId);
+  }
+
+  /** Runs a person's action once per request ID, re-checking its guard under the lock. */
+  async act(req: ActionRequest, guard: () => void, body: () => Promise<void>): Promise<ApplicationState> {
+    if (this.wasApplied(req)) return this.state();
+    await this.setupDone();
+    return this.exclusive(async () => {
+      if (this.wasApplied(req)) return this.state();
+      guard();
+      await body();
+      this.s.appliedRequestIds.push(req.requestId);
+      return this.state();
+    });
+  }
+
+  upsertSearchAttributes(): void {
+    const f = this.filing;
+    upsertSearchAttributes([
+      { key: sa.ApplicationStatusKey, value: STATUS_SEARCH_VALUE[this.s.status] },
+      { key: sa.RegionKey, value: f.regionCode },
+      { key: sa.QueueTypeKey, value: f.queueType },
+      { key: sa.GroupYearKey, value: f.groupYear },
+      { key: sa.BenefitCategoryKey, value: this.s.benefitCategory },
+      { key: sa.RegistrationNumberKey, value: f.number },
+    ]);
+  }
+
+  /** R3.3: one history event and the read model in one activity, then the search attributes. */
+  async transition(to: ApplicationStatus, cause: TransitionCause, actor: string, readModel: ReadModelChanges = {}, details?: Record<string, unknown>) {
+    const from = this.s.status;
+    this.s.seq += 1;
+    this.s.status = to;
+    this.s.statusCause = cause;
+    await act.recordTransition({ number: this.filing.number, seq: this.s.seq, at: Date.now(), from, to, cause, actor, readModel, details });
+    this.upsertSearchAttributes();
+  }
+
+  /** R9.1: one notice per event; the key makes a retried or replayed call enqueue nothing twice. */
+  async notify(kind: NoticeKind, data: Record<string, unknown> = {}, key = `${kind}:${this.s.seq}`): Promise<void> {
+    await act.enqueueNotice({ key: `${this.filing.number}:${key}`, number: this.filing.number, kind, data });
+  }
+
+  workingDeadline(from: number, count: number, rule: WorkingDeadlineRequest['rule']): Promise<number> {
+    return act.workingDeadline({ regionCode: this.filing.regionCode, from, days: count, rule });
+  }
+
+  // ---- filing -----------------------------------------------------------------------------------
+
+  async file(): Promise<void> {
+    const result = await act.recordFiling({ filing: this.filing, reconfirmBy: this.reconfirmBy });
+    if (result.outcome === 'duplicate') {
+      this.filingOutcome = { rejected: DOMAIN_ERRORS.DUPLICATE_APPLICATION, existingNumber: result.existingNumber };
+      this.outcome = { outcome: 'rejected', code: DOMAIN_ERRORS.DUPLICATE_APPLICATION, existingNumber: result.existingNumber };
+      return;
+    }
+    this.s.seq = 1;
+    this.filingOutcome = 'filed';
+    this.upsertSearchAttributes();
+  }
+
+  // ---- guards: validators run them, and actions again under the lock -------------------------------
+
+  guardActive(): void {
+    if (this.filingOutcome === 'pending') return; // the handler waits for it and checks again
+    if (!this.active) refuse(DOMAIN_ERRORS.APPLICATION_CLOSED, `the application is ${this.s.status}`);
+  }
+
+  guardConfirmInterest(): void {
+    this.guardActive();
+    if (this.settings && this.s.confirmedCycle >= this.s.cycle) {
+      refuse(DOMAIN_ERRORS.ALREADY_CONFIRMED, `interest is already confirmed until ${iso(this.reconfirmBy)}`, {
+        reconfirmBy: iso(this.reconfirmBy),
+      });
+    }
+  }
+
+  guardChoose(req: ChooseKindergartenRequest): void {
+    this.guardActive();
+    const { s } = this;
+    if (s.stopList) refuse(DOMAIN_ERRORS.ON_STOP_LIST, `on the stop-list until ${iso(s.stopList.until)}`, { stopListUntil: iso(s.stopList.until) });
+    if (s.status === 'queued' && s.statusCause === 'offer_expired') refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
+    if (s.status !== 'turn_notified' || !s.offer) refuse(DOMAIN_ERRORS.NO_OPEN_OFFER, 'no places are offered to this application now');
+    if (Date.now() >= s.offer.windowEndsAt) refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
+    if (!s.offer.placeIds.includes(req.placeId)) refuse(DOMAIN_ERRORS.PLACE_NOT_OFFERED, `place ${req.placeId} is not offered to this application`);
+    if (this.settings && !hasFullYears(this.filing.childBirthDate, this.settings.minimumAgeYears, Date.now())) {
+      refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, `the child must be at least ${this.settings.minimumAgeYears} full years old`, { reason: 'under_age' });
+    }
+  }
+
+  guardReferral(): void {
+    this.guardActive();
+    if (this.s.status !== 'referral_issued' || !this.s.referral) refuse(DOMAIN_ERRORS.NO_ACTIVE_REFERRAL, 'the application holds no referral');
+  }
+
+  guardExtend(req: ExtendReferralRequest): void {
+    this.guardReferral();
+    if (this.s.referral!.extensionDays > 0) refuse(DOMAIN_ERRORS.EXTENSION_USED, 'the referral has already been extended once');
+    const max = this.settings?.extensionMaxDays ?? Infinity;
+    if (!Number.isInteger(req.days) || req.days < 1 || req.days > max) {
+      refuse(DOMAIN_ERRORS.INVALID_EXTENSION, `an extension is 1 to ${max} calendar days`);
+    }
+  }
+
+  guardWithdraw(): void {
+    this.guardReferral();
+    const until = this.withdrawableUntil;
+    if (until !== undefined && Date.now() > until) {
+      refuse(DOMAIN_ERRORS.WITHDRAWAL_WINDOW_PASSED, `a referral can be withdrawn until ${iso(until)}`, { withdrawableUntil: iso(until) });
+    }
+  }
+
+  guardChangeCategory(req: ChangeBenefitCategoryRequest): void {
+    this.guardActive();
+    if (req.benefitCategory === this.s.benefitCategory) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category is already that');
+  }
+
+  guardRegisterArrival(req: RegisterArrivalRequest): void {
+    this.guardReferral();
+    if (this.s.referral!.kindergartenId !== req.kindergartenId) refuse(DOMAIN_ERRORS.WRONG_KINDERGARTEN, 'the referral is to another kindergarten');
+  }
+
+  // ---- actions ----------------------------------------------------------------------------------
+
+  /** R6.1: satisfies the current cycle; the next one starts at this cycle's anniversary. */
+  async confirmInterest(req: ActionRequest): Promise<void> {
+    this.s.confirmedCycle = this.s.cycle;
+    const next = reconfirmationDeadline(this.filing.registeredAt, this.s.cycle + 1, this.settings.reconfirmationMonths);
+    await this.transition(this.s.status, 'interest_confirmed', req.actorIin, { reconfirmBy: next });
+  }
+
+  /** R4.6, R4.8, R5.1: reserves the seat, then issues the referral with its R5.2 deadline. */
+  async chooseKindergarten(req: ChooseKindergartenRequest): Promise<void> {
+    const issuedAt = Date.now();
+    const baseDeadline = await this.workingDeadline(issuedAt, this.settings.referralWorkingDays, 'after');
+    const reservation = await unwrapRefusal(
+      act.reservePlace({ number: this.filing.number, childIin: this.filing.childIin, placeId: req.placeId, at: issuedAt, deadline: baseDeadline }),
+    );
+    this.s.offer = undefined;
+    this.s.referral = { ...reservation, placeId: req.placeId, issuedAt, baseDeadline, extensionDays: 0 };
+    await this.transition('referral_issued', 'referral_issued', req.actorIin, { offerWindowEndsAt: null, referralDeadline: baseDeadline }, {
+      placeId: req.placeId,
+      kindergartenId: reservation.kindergartenId,
+    });
+    await this.notify('referral_issued', { kindergartenId: reservation.kindergartenId, deadline: iso(baseDeadline) });
+  }
+
+  /** R5.5: once, by 1–30 calendar days counted from the current deadline. */
+  async extendReferral(req: ExtendReferralRequest): Promise<void> {
+    this.s.referral!.extensionDays = req.days;
+    await this.transition('referral_issued', 'referral_extended', req.actorIin, {
+      referralDeadline: this.referralDeadline,
+      referralExtensionDays: req.days,
+    }, { days: req.days });
+  }
+
+  /** R5.6: within 24 hours of issue; the seat is freed and the child keeps their place in line. */
+  async withdrawReferral(req: ActionRequest): Promise<void> {
+    await act.releaseReferral({ number: this.filing.number, state: 'withdrawn', at: Date.now() });
+    this.s.referral = undefined;
+    await this.transition('queued', 'referral_withdrawn', req.actorIin, { referralDeadline: null });
+  }
+
+  /** R6.2 */
+  async changeBenefitCategory(req: ChangeBenefitCategoryRequest): Promise<void> {
+    const from = this.s.benefitCategory;
+    this.s.benefitCategory = req.benefitCategory;
+    await this.transition(this.s.status, 'benefit_category_changed', req.actorIin, { benefitCategory: req.benefitCategory }, { from, to: req.benefitCategory });
+  }
+
+  /** R7.1: the referral is used; the application ends as enrolled. */
+  async registerArrival(req: RegisterArrivalRequest): Promise<void> {
+    const { kindergartenId } = this.s.referral!;
+    await act.enrollChild({ number: this.filing.number, childIin: this.filing.childIin, kindergartenId, at: Date.now() });
+    this.s.referral = undefined;
+    await this.transition('enrolled', 'enrolled', req.actorIin, { referralDeadline: null, reconfirmBy: null }, { kindergartenId });
+    await this.notify('enrolled', { kindergartenId });
+    this.outcome = { outcome: 'enrolled', kindergartenId };
+  }
+
+  /** Ends the application as removed (R5.4, R6.1, R6.2), freeing a seat it holds. */
+  async remove(cause: TransitionCause, actor: string): Promise<void> {
+    if (this.s.referral) await act.releaseReferral({ number: this.filing.number, state: 'cancelled', at: Date.now() });
+    this.s.referral = undefined;
+    this.s.offer = undefined;
+    this.s.stopList = undefined;
+    await this.transition('removed', cause, actor, { reconfirmBy: null, offerWindowEndsAt: null, referralDeadline: null, stopListUntil: null });
+    await this.notify('removed', { cause });
+    this.outcome = { outcome: 'removed', cause };
+  }
+
+  /** R4.4: an offer applies only to a queued application that is not on the stop-list. */
+  async receiveOffer(offer: Offer): Promise<void> {
+    const { s } = this;
+    if (!this.active || s.status !== 'queued' || s.stopList || s.offer) {
+      log.warn('offer ignored', { offerId: offer.offerId, status: s.status, stopList: Boolean(s.stopList) });
+      return;
+    }
+    s.offer = offer;
+    await this.transition('turn_notified', 'turn_arrived', SYSTEM, { offerWindowEndsAt: offer.windowEndsAt }, { offerId: offer.offerId, placeIds: offer.placeIds });
+    await this.notify('turn_arrived', { windowEndsAt: iso(offer.windowEndsAt), placeIds: offer.placeIds });
+  }
+
+  // ---- deadlines --------------------------------------------------------------------------------
+
+  nextDeadline(): { kind: DeadlineKind; at: number } {
+    const { s } = this;
+    const candidates: { kind: DeadlineKind; at: number | undefined }[] = [
+      { kind: 'reminder', at: s.confirmedCycle < s.cycle && s.remindedCycle < s.cycle ? this.reminderAt : undefined },
+      { kind: 'reconfirmation', at: this.reconfirmBy },
+      { kind: 'offerWindow', at: s.status === 'turn_notified' ? s.offer?.windowEndsAt : undefined },
+      { kind: 'referral', at: s.status === 'referral_issued' ? this.referralDeadline : undefined },
+      { kind: 'stopList', at: s.stopList?.until },
+    ];
+    return candidates
+      .filter((c): c is { kind: DeadlineKind; at: number } => c.at !== undefined)
+      .reduce((a, b) => (b.at < a.at ? b : a));
+  }
+
+  /** Acts on a deadline if it is still the one due (a handler may have changed things meanwhile). */
+  async onDeadline(kind: DeadlineKind): Promise<void> {
+    const due = this.nextDeadline();
+    if (!this.active || due.kind !== kind || due.at > Date.now()) return;
+    switch (kind) {
+      case 'reminder':
+        this.s.remindedCycle = this.s.cycle;
+        return this.notify('reconfirmation_due', { reconfirmBy: iso(this.reconfirmBy) }, `reconfirmation_due:${this.s.cycle}`);
+      case 'reconfirmation':
+        if (this.s.confirmedCycle >= this.s.cycle) {
+          this.s.cycle += 1;
+          this.cycleEnded = true;
+          return;
+        }
+        return this.remove('not_reconfirmed', SYSTEM);
+      case 'offerWindow':
+        return this.onWindowEnd();
+      case 'referral':
+        return this.onReferralDeadline();
+      case 'stopList':
+        return this.onStopListEnd();
+    }
+  }
+
+  /** R4.5: unchosen, the offer lapses; the child keeps their number in the queue. */
+  private async onWindowEnd(): Promise<void> {
+    const offer = this.s.offer!;
+    const recomputed = await this.workingDeadline(offer.offeredAt, this.settings.choiceWindowWorkingDays, 'window');
+    if (recomputed > offer.windowEndsAt) {
+      offer.windowEndsAt = recomputed;
+      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { offerWindowEndsAt: recomputed });
+    }
+    this.s.offer = undefined;
+    await this.transition('queued', 'offer_expired', SYSTEM, { offerWindowEndsAt: null });
+  }
+
+  /** R5.2–R5.4: not registered in time, the referral is annulled; the second time, the child is removed. */
+  private async onReferralDeadline(): Promise<void> {
+    const referral = this.s.referral!;
+    const recomputed = await this.workingDeadline(referral.issuedAt, this.settings.referralWorkingDays, 'after');
+    if (recomputed > referral.baseDeadline) {
+      referral.baseDeadline = recomputed;
+      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { referralDeadline: this.referralDeadline });
+    }
+    const now = Date.now();
+    await act.releaseReferral({ number: this.filing.number, state: 'annulled', at: now });
+    this.s.referral = undefined;
+    this.s.expiredReferrals += 1;
+    if (this.s.expiredReferrals >= this.settings.expiredReferralsToRemove) {
+      return this.remove('second_referral_expired', SYSTEM);
+    }
+    const until = await this.workingDeadline(now, this.settings.stopListWorkingDays, 'after');
+    this.s.stopList = { from: now, until };
+    await this.transition('queued', 'referral_annulled', SYSTEM, {
+      referralDeadline: null,
+      stopListUntil: until,
+      expiredReferrals: this.s.expiredReferrals,
+    });
+    await this.notify('referral_annulled', { stopListUntil: iso(until) });
+  }
+
+  /** R5.3: the stop-list ends after its working days; a calendar change may move that later. */
+  private async onStopListEnd(): Promise<void> {
+    const stopList = this.s.stopList!;
+    const recomputed = await this.workingDeadline(stopList.from, this.settings.stopListWorkingDays, 'after');
+    if (recomputed > stopList.until) {
+      stopList.until = recomputed;
+      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { stopListUntil: recomputed });
+    }
+    this.s.stopList = undefined;
+    await this.transition(this.s.status, 'stop_list_ended', SYSTEM, { stopListUntil: null });
+  }
+}

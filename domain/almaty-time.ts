@@ -29,6 +29,21 @@ export function endOfAlmatyDay(date: CivilDate): number {
   return startOfAlmatyDay(date) + DAY_MS;
 }
 
+/** Day of the week of `date`: 0 = Sunday, 1 = Monday … 6 = Saturday (the numbering of `Date#getUTCDay`). */
+export function weekday(date: CivilDate): number {
+  const [y, m, d] = parts(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+const SATURDAY = 6;
+const SUNDAY = 0;
+
+/** Saturday or Sunday: the weekly rest days before the calendar's exceptions are applied. */
+export function isWeekend(date: CivilDate): boolean {
+  const dow = weekday(date);
+  return dow === SATURDAY || dow === SUNDAY;
+}
+
 export function addDays(date: CivilDate, days: number): CivilDate {
   return almatyDate(startOfAlmatyDay(date) + days * DAY_MS);
 }

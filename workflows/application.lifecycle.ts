@@ -422,14 +422,15 @@ export class Lifecycle {
     if (this.s.expiredReferrals >= this.settings.expiredReferralsToRemove) {
       return this.remove('second_referral_expired', SYSTEM);
     }
-    const until = await this.workingDeadline(now, this.settings.stopListWorkingDays, 'after');
-    this.s.stopList = { from: now, until };
+    // R10: a region may run without a stop-list (0 working days).
+    const until = this.settings.stopListWorkingDays > 0 ? await this.workingDeadline(now, this.settings.stopListWorkingDays, 'after') : undefined;
+    this.s.stopList = until === undefined ? undefined : { from: now, until };
     await this.transition('queued', 'referral_annulled', SYSTEM, {
       referralDeadline: null,
-      stopListUntil: until,
+      stopListUntil: until ?? null,
       expiredReferrals: this.s.expiredReferrals,
     });
-    await this.notify('referral_annulled', { stopListUntil: iso(until) });
+    await this.notify('referral_annulled', until === undefined ? {} : { stopListUntil: iso(until) });
   }
 
   /** R5.3: the stop-list ends after its working days; a calendar change may move that later. */

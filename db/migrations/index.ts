@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import * as coreSchema from './20261124100000-create-core-schema';
+import * as publicHolidays from './20261124110000-seed-public-holidays';
+import * as referralsAndEnrollments from './20261124120000-create-referrals-and-enrollments';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -7,6 +9,8 @@ import * as coreSchema from './20261124100000-create-core-schema';
  */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124100000-create-core-schema': coreSchema,
+  '20261124110000-seed-public-holidays': publicHolidays,
+  '20261124120000-create-referrals-and-enrollments': referralsAndEnrollments,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

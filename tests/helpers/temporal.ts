@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { Db } from '../../db/connection';
 import { registerSearchAttributes } from '../../worker/search-attributes';
+import { testDb } from './db';
 import { createApplicationWorker } from '../../worker/worker';
 
 let runtimeInstalled = false;
@@ -39,3 +40,44 @@ export function createTestWorker(connection: NativeConnection, db: Db, taskQueue
 }
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+export interface WorkflowSuite {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  /** Shuts the worker down (in-flight tasks finish) and starts a fresh one, as after a crash or deploy. */
+  restartWorker(): Promise<void>;
+}
+
+/**
+ * Registers jest hooks for a file of workflow tests: one time-skipping server, a real PostgreSQL,
+ * and a worker with the real activities. Read the fields inside tests, not at module load.
+ */
+export function useWorkflowSuite(): WorkflowSuite {
+  const suite = {} as WorkflowSuite;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createTestWorker(suite.env.nativeConnection, suite.db);
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
+  suite.restartWorker = async () => {
+    await stopWorker();
+    await startWorker();
+  };
+  beforeAll(async () => {
+    suite.db = testDb();
+    suite.env = await createTimeSkippingEnv();
+    await startWorker();
+  });
+  afterAll(async () => {
+    await stopWorker();
+    await suite.env?.teardown();
+    await suite.db?.destroy();
+  });
+  return suite;
+}

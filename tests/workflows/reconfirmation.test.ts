@@ -1,55 +1,20 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Db } from '../../db/connection';
 import { addMonths, almatyDate, reconfirmationDeadline, startOfAlmatyDay, days, hours } from '../../domain/almaty-time';
-import { applicationWorkflow } from '../../workflows/application';
-import { APPLICATION_TASK_QUEUE, confirmInterestUpdate, getStateQuery } from '../../workflows/application.messages';
-import { testDb } from '../helpers/db';
-import { buildFiling } from '../helpers/filings';
-import { createTestWorker, createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { confirmInterestUpdate, getStateQuery } from '../../workflows/application.messages';
+import { applicationRow, events as lifecycleEvents, skipTo as skipToInstant, startApplication } from '../helpers/lifecycle';
+import { uniqueId, useWorkflowSuite } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let db: Db;
-let worker: Worker;
-let running: Promise<void>;
+const suite = useWorkflowSuite();
 
-beforeAll(async () => {
-  db = testDb();
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env.nativeConnection, db);
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db?.destroy();
-});
-
-/** Moves the test server's clock to `instant`. */
-async function skipTo(instant: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now);
-}
-
-async function start() {
-  const filing = await buildFiling(db, { registeredAt: await env.currentTimeMs() });
-  const handle = await env.client.workflow.start(applicationWorkflow, {
-    workflowId: filing.number,
-    taskQueue: APPLICATION_TASK_QUEUE,
-    args: [{ filing }],
-  });
-  return { filing, handle };
-}
+const skipTo = (instant: number) => skipToInstant(suite.env, instant);
+const start = () => startApplication(suite.env, suite.db, { regionCode: 'almaty' });
 
 const monthInstant = (registeredAt: number, months: number) =>
   startOfAlmatyDay(addMonths(almatyDate(registeredAt), months)) + hours(12);
 
-const row = (number: string) => db('applications').where({ number }).first();
-const events = (number: string) => db('application_events').where({ application_number: number }).orderBy('seq');
-const notices = (number: string, kind: string) => db('notices').where({ application_number: number, kind });
+const row = (number: string) => applicationRow(suite.db, number);
+const events = (number: string) => lifecycleEvents(suite.db, number);
+const notices = (number: string, kind: string) => suite.db('notices').where({ application_number: number, kind });
 
 describe('R6.1 reconfirmation of interest every 12 months', () => {
   it('R6.1 removes an application not reconfirmed by the first anniversary, after a reminder', async () => {

@@ -1,0 +1,17 @@
+import type { Db } from './connection';
+
+/**
+ * R7.3: kindergarten staff mark that a child has left. The child's enrolment ends, so another
+ * application of theirs may get a referral again (R4.6). Answers false when the child is not
+ * enrolled at that kindergarten.
+ */
+export async function recordDeparture(
+  db: Db,
+  req: { childIin: string; kindergartenId: number; at: Date; recordedBy: string },
+): Promise<boolean> {
+  const updated = await db('enrollments')
+    .where({ child_iin: req.childIin, kindergarten_id: req.kindergartenId })
+    .whereNull('departed_at')
+    .update({ departed_at: req.at, departure_recorded_by: req.recordedBy });
+  return updated > 0;
+}

@@ -338,7 +338,13 @@ export class Lifecycle {
     this.s.referral = undefined;
     this.s.offer = undefined;
     this.s.stopList = undefined;
-    await this.transition('removed', cause, actor, { reconfirmBy: null, offerWindowEndsAt: null, referralDeadline: null, stopListUntil: null });
+    await this.transition('removed', cause, actor, {
+      reconfirmBy: null,
+      offerWindowEndsAt: null,
+      referralDeadline: null,
+      stopListUntil: null,
+      expiredReferrals: this.s.expiredReferrals,
+    });
     await this.notify('removed', { cause });
     this.outcome = { outcome: 'removed', cause };
   }

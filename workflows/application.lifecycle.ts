@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NoticeKind } from '../activities/notices';
 import type { ReadModelChanges } from '../activities/applications';
 import type { WorkingDeadlineRequest } from '../activities/calendar';
@@ -449,5 +449,7 @@ export class Lifecycle {
     }
     this.s.stopList = undefined;
     await this.transition(this.s.status, 'stop_list_ended', SYSTEM, { stopListUntil: null });
+    // R9.1: the stop-list end notice came after release; runs recorded before it send none.
+    if (patched('stop-list-ended-notice')) await this.notify('stop_list_ended');
   }
 }

@@ -33,10 +33,10 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /** A worker with the real activities on `db`, running the bundle built once for this run. */
-export function createTestWorker(connection: NativeConnection, db: Db, taskQueue?: string): Promise<Worker> {
+export function createTestWorker(connection: NativeConnection, db: Db, opts: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
   if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest');
-  return createApplicationWorker({ connection, namespace: 'default', db, taskQueue, workflowBundle: { codePath } });
+  return createApplicationWorker({ connection, namespace: 'default', db, workflowBundle: { codePath }, ...opts });
 }
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;
@@ -52,12 +52,12 @@ export interface WorkflowSuite {
  * Registers jest hooks for a file of workflow tests: one time-skipping server, a real PostgreSQL,
  * and a worker with the real activities. Read the fields inside tests, not at module load.
  */
-export function useWorkflowSuite(): WorkflowSuite {
+export function useWorkflowSuite(opts: { maxCachedWorkflows?: number } = {}): WorkflowSuite {
   const suite = {} as WorkflowSuite;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createTestWorker(suite.env.nativeConnection, suite.db);
+    worker = await createTestWorker(suite.env.nativeConnection, suite.db, opts);
     running = worker.run();
   };
   const stopWorker = async () => {

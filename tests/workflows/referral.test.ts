@@ -185,4 +185,26 @@ describe('the referral (R5)', () => {
     expect((await waitForState(started.handle, (s) => s.status === 'queued')).statusCause).toBe('referral_annulled');
     await started.handle.terminate('done');
   });
+
+  it('R5.2 a referral issued on the Friday before Nauryz is due at the end of the 5th working day after the holidays', async () => {
+    const { db, env } = suite;
+    // The test server's clock starts at the real now: go to the next 19 March, 10:00 Almaty.
+    const now = await env.currentTimeMs();
+    let year = Number(almatyDate(now).slice(0, 4));
+    while (Date.parse(`${year}-03-19T05:00:00Z`) <= now) year += 1;
+    await skipTo(env, Date.parse(`${year}-03-19T05:00:00Z`));
+
+    const { deadline, issuedAt, started } = await withReferral('almaty');
+    expect(almatyDate(issuedAt)).toBe(`${year}-03-19`);
+    expect(deadline).toBe(await workingDeadline('almaty', issuedAt, 5));
+    // 2027: Fri 19 March; 20–21 weekend, 21–23 Nauryz, 24 the day off moved from Sunday 21; then
+    // 25, 26, 29, 30, 31 March are the five working days (see tests/domain/working-days.test.ts).
+    if (year === 2027) expect(new Date(deadline).toISOString()).toBe('2027-03-31T19:00:00.000Z');
+
+    await skipTo(env, deadline - hours(1));
+    expect((await status(started)).status).toBe('referral_issued');
+    await skipTo(env, deadline + hours(1));
+    expect((await waitForState(started.handle, (s) => s.status === 'queued')).statusCause).toBe('referral_annulled');
+    await started.handle.terminate('done');
+  });
 });

@@ -6,6 +6,8 @@ import { jsonBody } from './body';
 import { devIdentity } from './identity';
 import { problemMiddleware } from './problems';
 import { applicationRoutes } from './routes/applications';
+import { calendarRoutes } from './routes/calendar';
+import { staffRoutes } from './routes/staff';
 import { healthRoutes } from './routes/health';
 
 export interface AppDeps {
@@ -22,7 +24,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(problemMiddleware);
   app.use(jsonBody);
   app.use(devIdentity(deps.devIdentity));
-  for (const router of [healthRoutes(deps), applicationRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), applicationRoutes(deps), staffRoutes(deps), calendarRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

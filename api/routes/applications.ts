@@ -2,7 +2,20 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { getApplicationCard } from '../../db/queries/applications';
-import { applicationWorkflowId, confirmInterestUpdate } from '../../workflows/application.messages';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import {
+  applicationWorkflowId,
+  changeBenefitCategoryUpdate,
+  chooseKindergartenUpdate,
+  confirmInterestUpdate,
+  extendReferralUpdate,
+  leaveQueueUpdate,
+  withdrawReferralUpdate,
+  type ActionRequest,
+  type ApplicationState,
+} from '../../workflows/application.messages';
+import { changeBenefitCategorySchema, chooseKindergartenSchema, extendReferralSchema, noBodySchema } from '../schemas/actions';
 import { fileApplication, type FilingDeps } from '../filing';
 import { requireIin } from '../identity';
 import { Problem } from '../problems';
@@ -13,6 +26,8 @@ import {
   idempotencyKeySchema,
 } from '../schemas/applications';
 import { validate } from '../validate';
+
+type ApplicantUpdate<R extends ActionRequest> = UpdateDefinition<ApplicationState, [R], string>;
 
 async function ownCard(deps: FilingDeps, ctx: Context) {
   const number = validate(applicationNumberSchema, ctx.params.number);
@@ -30,7 +45,7 @@ function idempotencyKey(ctx: Context): string {
   return parsed.data;
 }
 
-/** Applicant routes: file an application, read its card, confirm interest. Role: applicant. */
+/** Applicant routes: file an application, read its card, act on it. Role: applicant (the filer). */
 export function applicationRoutes(deps: FilingDeps): Router {
   const router = new Router({ prefix: '/api/v1/applications' });
 
@@ -48,15 +63,25 @@ export function applicationRoutes(deps: FilingDeps): Router {
     ctx.body = await ownCard(deps, ctx);
   });
 
-  // R6.1
-  router.post('/:number/confirm-interest', async (ctx) => {
-    const card = await ownCard(deps, ctx);
-    const requestId = idempotencyKey(ctx);
-    await deps.temporal.workflow
-      .getHandle(applicationWorkflowId(card.number))
-      .executeUpdate(confirmInterestUpdate, { args: [{ requestId, actorIin: card.applicant.iin }], updateId: requestId });
-    ctx.body = await ownCard(deps, ctx);
-  });
+  // Every action a person takes goes to the workflow as an update; the answer is the card as it
+  // now stands, or a problem naming why nothing changed.
+  function action<R extends ActionRequest>(path: string, body: z.ZodType<Omit<R, keyof ActionRequest>>, update: ApplicantUpdate<R>): void {
+    router.post(`/:number/${path}`, async (ctx) => {
+      const card = await ownCard(deps, ctx);
+      const params: Omit<R, keyof ActionRequest> = validate(body, ctx.request.body);
+      const requestId = idempotencyKey(ctx);
+      await deps.temporal.workflow
+        .getHandle(applicationWorkflowId(card.number))
+        .executeUpdate(update, { args: [{ ...params, requestId, actorIin: card.applicant.iin } as R], updateId: requestId });
+      ctx.body = await ownCard(deps, ctx);
+    });
+  }
+  action('confirm-interest', noBodySchema, confirmInterestUpdate); // R6.1
+  action('choose-kindergarten', chooseKindergartenSchema, chooseKindergartenUpdate); // R4.6, R5.1
+  action('extend-referral', extendReferralSchema, extendReferralUpdate); // R5.5
+  action('withdraw-referral', noBodySchema, withdrawReferralUpdate); // R5.6
+  action('leave-queue', noBodySchema, leaveQueueUpdate); // R6.2
+  action('change-benefit-category', changeBenefitCategorySchema, changeBenefitCategoryUpdate); // R6.2
 
   return router;
 }

@@ -54,6 +54,10 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
   const active = ACTIVE_STATUSES.includes(status);
   const queue = active ? (await db.raw(QUEUE_NUMBERS, [number])).rows[0] : undefined;
   const events = await db('application_events').where({ application_number: number }).orderBy('seq');
+  const referral = await db('referrals as r')
+    .join('kindergartens as k', 'k.id', 'r.kindergarten_id')
+    .where({ 'r.application_number': number, 'r.state': 'active' })
+    .first('r.place_id', 'r.issued_at', 'r.deadline', 'r.extension_days', 'k.id', 'k.name_ru', 'k.name_kk', 'k.address', 'k.phone');
   return {
     number: a.number,
     region: { code: a.region_code, nameRu: a.region_name_ru, nameKk: a.region_name_kk },
@@ -67,7 +71,24 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     statusChangedAt: iso(a.status_changed_at),
     queueNumber: queue ? Number(queue.in_queue) : null,
     queueNumberInCategory: queue ? Number(queue.in_category) : null,
-    deadlines: { reconfirmBy: iso(a.reconfirm_by) },
+    deadlines: {
+      reconfirmBy: iso(a.reconfirm_by),
+      choiceWindowEndsAt: iso(a.offer_window_ends_at),
+      referralDeadline: iso(a.referral_deadline),
+      stopListUntil: iso(a.stop_list_until),
+    },
+    // R3.4: the stop-list is shown while it lasts; R5.4 counts expired referrals.
+    onStopList: a.stop_list_until !== null,
+    expiredReferrals: a.expired_referrals,
+    referral: referral
+      ? {
+          placeId: referral.place_id,
+          issuedAt: iso(referral.issued_at),
+          deadline: iso(referral.deadline),
+          extensionDays: referral.extension_days,
+          kindergarten: { id: referral.id, nameRu: referral.name_ru, nameKk: referral.name_kk, address: referral.address, phone: referral.phone },
+        }
+      : null,
     language: a.language,
     child: {
       iin: a.child_iin,

@@ -49,6 +49,13 @@ export function personRow(p: { last_name: string; first_name: string; birth_date
   return { iin: makeIin(p.birth_date, p.sex, serial), middle_name: null, ...rest };
 }
 
+/** Demo staff (R4 roles): a national operator, Almaty's operator, staff of Almaty's kindergarten № 1. */
+export const DEMO_STAFF = [
+  { person: { last_name: 'Операторова', first_name: 'Гульнара', birth_date: '1985-07-07', sex: 'female' as const, serial: 301 }, role: 'operator', region_code: null, kindergarten: null },
+  { person: { last_name: 'Ахметов', first_name: 'Ерлан', birth_date: '1983-03-03', sex: 'male' as const, serial: 302 }, role: 'operator', region_code: 'almaty', kindergarten: null },
+  { person: { last_name: 'Садыкова', first_name: 'Меруерт', birth_date: '1990-09-09', sex: 'female' as const, serial: 303 }, role: 'kindergarten_staff', region_code: 'almaty', kindergarten: KINDERGARTENS[0]!.name_ru },
+];
+
 /** Idempotent: a second run changes nothing. */
 export async function seedDevelopment(db: Db): Promise<void> {
   await db('regions')
@@ -62,5 +69,14 @@ export async function seedDevelopment(db: Db): Promise<void> {
     const child = personRow(family.child);
     await db('persons').insert([parent, child]).onConflict('iin').ignore();
     await db('person_parents').insert({ child_iin: child.iin, parent_iin: parent.iin }).onConflict().ignore();
+  }
+  for (const member of DEMO_STAFF) {
+    const person = personRow(member.person);
+    await db('persons').insert(person).onConflict('iin').ignore();
+    const kindergarten = member.kindergarten ? await db('kindergartens').where({ name_ru: member.kindergarten }).first('id') : null;
+    const exists = await db('staff').where({ iin: person.iin, role: member.role }).first('id');
+    if (!exists) {
+      await db('staff').insert({ iin: person.iin, role: member.role, region_code: member.region_code, kindergarten_id: kindergarten?.id ?? null });
+    }
   }
 }

@@ -35,3 +35,13 @@ export async function buildFamily(db: Db, opts: { childBirthDate?: string } = {}
   await db('person_parents').insert({ child_iin: childIin, parent_iin: parentIin });
   return { parentIin, childIin, childBirthDate };
 }
+
+/** A member of staff with a role and scope (R4 roles); returns their IIN. */
+export async function buildStaff(
+  db: Db,
+  opts: { role: 'kindergarten_staff' | 'pmpk_staff' | 'operator'; regionCode: string | null; kindergartenId?: number },
+): Promise<string> {
+  const iin = await buildPerson(db, randomDate(1970, 1995), 'female', 'Сотрудник');
+  await db('staff').insert({ iin, role: opts.role, region_code: opts.regionCode, kindergarten_id: opts.kindergartenId ?? null });
+  return iin;
+}

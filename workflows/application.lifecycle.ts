@@ -393,34 +393,56 @@ export class Lifecycle {
         }
         return this.remove('not_reconfirmed', SYSTEM);
       case 'offerWindow':
+        if (await this.extendWorkingDayDeadlines()) return;
         return this.onWindowEnd();
       case 'referral':
+        if (await this.extendWorkingDayDeadlines()) return;
         return this.onReferralDeadline();
       case 'stopList':
+        if (await this.extendWorkingDayDeadlines()) return;
         return this.onStopListEnd();
     }
   }
 
+  /**
+   * Asks the calendar again for the working-day deadline now running (at most one runs at a time:
+   * an offer window, a referral or a stop-list) and moves it later if the calendar now says so —
+   * never earlier. True when it moved.
+   */
+  async extendWorkingDayDeadlines(): Promise<boolean> {
+    const { s, settings } = this;
+    if (s.status === 'turn_notified' && s.offer) {
+      const later = await this.workingDeadline(s.offer.offeredAt, settings.choiceWindowWorkingDays, 'window');
+      if (later <= s.offer.windowEndsAt) return false;
+      s.offer.windowEndsAt = later;
+      await this.transition(s.status, 'deadline_moved', SYSTEM, { offerWindowEndsAt: later });
+      return true;
+    }
+    if (s.status === 'referral_issued' && s.referral) {
+      const later = await this.workingDeadline(s.referral.issuedAt, settings.referralWorkingDays, 'after');
+      if (later <= s.referral.baseDeadline) return false;
+      s.referral.baseDeadline = later;
+      await this.transition(s.status, 'deadline_moved', SYSTEM, { referralDeadline: this.referralDeadline });
+      return true;
+    }
+    if (s.stopList) {
+      const later = await this.workingDeadline(s.stopList.from, settings.stopListWorkingDays, 'after');
+      if (later <= s.stopList.until) return false;
+      s.stopList.until = later;
+      await this.transition(s.status, 'deadline_moved', SYSTEM, { stopListUntil: later });
+      return true;
+    }
+    return false;
+  }
+
   /** R4.5: unchosen, the offer lapses; the child keeps their number in the queue. */
   private async onWindowEnd(): Promise<void> {
-    const offer = this.s.offer!;
-    const recomputed = await this.workingDeadline(offer.offeredAt, this.settings.choiceWindowWorkingDays, 'window');
-    if (recomputed > offer.windowEndsAt) {
-      offer.windowEndsAt = recomputed;
-      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { offerWindowEndsAt: recomputed });
-    }
     this.s.offer = undefined;
     await this.transition('queued', 'offer_expired', SYSTEM, { offerWindowEndsAt: null });
   }
 
   /** R5.2–R5.4: not registered in time, the referral is annulled; the second time, the child is removed. */
   private async onReferralDeadline(): Promise<void> {
-    const referral = this.s.referral!;
-    const recomputed = await this.workingDeadline(referral.issuedAt, this.settings.referralWorkingDays, 'after');
-    if (recomputed > referral.baseDeadline) {
-      referral.baseDeadline = recomputed;
-      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { referralDeadline: this.referralDeadline });
-    }
     const now = Date.now();
     await act.releaseReferral({ number: this.filing.number, state: 'annulled', at: now });
     this.s.referral = undefined;
@@ -441,12 +463,6 @@ export class Lifecycle {
 
   /** R5.3: the stop-list ends after its working days; a calendar change may move that later. */
   private async onStopListEnd(): Promise<void> {
-    const stopList = this.s.stopList!;
-    const recomputed = await this.workingDeadline(stopList.from, this.settings.stopListWorkingDays, 'after');
-    if (recomputed > stopList.until) {
-      stopList.until = recomputed;
-      return this.transition(this.s.status, 'deadline_moved', SYSTEM, { stopListUntil: recomputed });
-    }
     this.s.stopList = undefined;
     await this.transition(this.s.status, 'stop_list_ended', SYSTEM, { stopListUntil: null });
     // R9.1: the stop-list end notice came after release; runs recorded before it send none.

@@ -152,3 +152,5 @@ export const registerArrivalUpdate = defineUpdate<ApplicationState, [RegisterArr
 
 /** R4.4: the offer process opens places to this application. A system event, hence a signal. */
 export const offerPlacesSignal = defineSignal<[Offer]>('offerPlaces');
+/** An operator changed the working-day calendar: running deadlines are asked again (never shortened). */
+export const recomputeDeadlinesSignal = defineSignal('recomputeDeadlines');

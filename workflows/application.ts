@@ -11,6 +11,7 @@ import {
   getStateQuery,
   leaveQueueUpdate,
   offerPlacesSignal,
+  recomputeDeadlinesSignal,
   registerArrivalUpdate,
   withdrawReferralUpdate,
   type ActionRequest,
@@ -53,6 +54,12 @@ function setHandlers(app: Lifecycle): void {
   action(leaveQueueUpdate, () => app.guardActive(), (req) => app.remove('left_queue', req.actorIin));
   action(changeBenefitCategoryUpdate, (req) => app.guardChangeCategory(req), (req) => app.changeBenefitCategory(req));
   action(registerArrivalUpdate, (req) => app.guardRegisterArrival(req), (req) => app.registerArrival(req));
+  setHandler(recomputeDeadlinesSignal, async () => {
+    await app.setupDone();
+    await app.exclusive(async () => {
+      if (app.active) await app.extendWorkingDayDeadlines();
+    });
+  });
   setHandler(offerPlacesSignal, async (offer) => {
     await app.setupDone();
     await app.exclusive(() => app.receiveOffer(offer));

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
+import { announceCalendarChange } from '../calendar-changes';
 import { Problem } from '../problems';
 import { calendarDayIdSchema, calendarDaySchema, calendarQuerySchema } from '../schemas/staff';
 import { requireStaff, type StaffMember } from '../staff';
@@ -23,7 +25,7 @@ const toJson = (r: { id: number; day: string; region_code: string | null; kind: 
  * Operators: the working-day calendar (holidays, decree days off and working Saturdays). Running
  * deadlines pick a change up when they fall due and never end earlier for it. Role: operator.
  */
-export function calendarRoutes({ db }: { db: Db }): Router {
+export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): Router {
   const router = new Router({ prefix: '/api/v1/admin/calendar-days' });
 
   router.get('/', async (ctx) => {
@@ -49,8 +51,9 @@ export function calendarRoutes({ db }: { db: Db }): Router {
       .ignore()
       .returning('*');
     if (!row) throw new Problem('CALENDAR_DAY_EXISTS', `${day.day} already has an entry in this calendar; delete it first`);
+    const affectedApplications = await announceCalendarChange(db, temporal, { day: day.day, regionCode: day.regionCode });
     ctx.status = 201;
-    ctx.body = toJson(row);
+    ctx.body = { ...toJson(row), affectedApplications };
   });
 
   router.delete('/:id', async (ctx) => {
@@ -59,6 +62,7 @@ export function calendarRoutes({ db }: { db: Db }): Router {
     const row = await db('calendar_days').where({ id }).first();
     if (!row || !mayEdit(operator, row.region_code)) throw new Problem('NOT_FOUND', `no calendar entry ${id} that you keep`);
     await db('calendar_days').where({ id }).delete();
+    await announceCalendarChange(db, temporal, { day: row.day, regionCode: row.region_code });
     ctx.status = 204;
   });
 

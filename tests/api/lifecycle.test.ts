@@ -178,3 +178,32 @@ describe('operators keep the working-day calendar', () => {
     expect((await api.request('GET', '/api/v1/admin/calendar-days?from=2031-06-01&to=2031-06-30', { iin: parent.parentIin })).status).toBe(403);
   });
 });
+
+describe('a calendar change reaches running deadlines', () => {
+  it('R5.2 a decree day off added by an operator moves a running referral deadline later at once, with a history entry', async () => {
+    const { act, placeId, number, family } = await withOffer();
+    const chosen = await act('choose-kindergarten', { placeId });
+    const deadline = Date.parse(chosen.body.deadlines.referralDeadline);
+    // The last working day of the count becomes a day off for Almaty.
+    const lastDay = new Date(deadline - 1 + 5 * 3600_000).toISOString().slice(0, 10);
+    const operator = await buildStaff(api.db, { role: 'operator', regionCode: 'almaty' });
+    const added = await api.request('POST', '/api/v1/admin/calendar-days', {
+      iin: operator,
+      body: { day: lastDay, kind: 'day_off', name: 'Перенос (тест)', regionCode: 'almaty' },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.affectedApplications).toBeGreaterThanOrEqual(1);
+    try {
+      let card = chosen;
+      for (let i = 0; i < 100 && card.body.deadlines.referralDeadline === chosen.body.deadlines.referralDeadline; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        card = await api.request('GET', `/api/v1/applications/${number}`, { iin: family.parentIin });
+      }
+      expect(Date.parse(card.body.deadlines.referralDeadline)).toBeGreaterThan(deadline);
+      expect(card.body.referral.deadline).toBe(card.body.deadlines.referralDeadline);
+      expect(card.body.history.at(-1)).toMatchObject({ cause: 'deadline_moved', from: 'referral_issued', to: 'referral_issued' });
+    } finally {
+      await api.request('DELETE', `/api/v1/admin/calendar-days/${added.body.id}`, { iin: operator });
+    }
+  });
+});

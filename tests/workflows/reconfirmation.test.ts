@@ -1,7 +1,17 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { addMonths, almatyDate, reconfirmationDeadline, startOfAlmatyDay, days, hours } from '../../domain/almaty-time';
 import { confirmInterestUpdate, getStateQuery } from '../../workflows/application.messages';
-import { applicationRow, events as lifecycleEvents, skipTo as skipToInstant, startApplication } from '../helpers/lifecycle';
+import {
+  applicationRow,
+  buildPlace,
+  buildRegion,
+  events as lifecycleEvents,
+  freeSeats,
+  issueReferral,
+  skipTo as skipToInstant,
+  startApplication,
+  waitForState,
+} from '../helpers/lifecycle';
 import { uniqueId, useWorkflowSuite } from '../helpers/temporal';
 
 const suite = useWorkflowSuite();
@@ -79,6 +89,44 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
     await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(again).rejects.toMatchObject({ cause: { type: 'ALREADY_CONFIRMED' } });
     expect((await events(filing.number)).map((e) => e.cause)).toEqual(['filed', 'interest_confirmed']);
+    await handle.terminate('test finished');
+  });
+
+  it('R6.1 the run continues as new at the anniversary, carrying applied requests: a retried confirmation does not act twice', async () => {
+    const { filing, handle } = await start();
+    const request = { requestId: uniqueId('confirm'), actorIin: filing.applicantIin };
+    await skipTo(monthInstant(filing.registeredAt, 11));
+    await handle.executeUpdate(confirmInterestUpdate, { args: [request] });
+    const firstRun = (await handle.describe()).runId;
+
+    await skipTo(monthInstant(filing.registeredAt, 12) + days(2));
+    expect((await handle.describe()).runId).not.toBe(firstRun); // continued as new
+    const retried = await handle.executeUpdate(confirmInterestUpdate, { args: [request] });
+    expect(retried).toMatchObject({ cycle: 2, interestConfirmedForCycle: false });
+    expect((await events(filing.number)).map((e) => e.cause)).toEqual(['filed', 'interest_confirmed']);
+    await handle.terminate('test finished');
+  });
+
+  it('R6.1 a referral running across the anniversary is carried into the new run and its deadline still fires', async () => {
+    const { db, env } = suite;
+    const regionCode = await buildRegion(db);
+    const started = await startApplication(env, db, { regionCode });
+    const { filing, handle } = started;
+    await handle.executeUpdate(confirmInterestUpdate, { args: [{ requestId: uniqueId('confirm'), actorIin: filing.applicantIin }] });
+    const anniversary = reconfirmationDeadline(filing.registeredAt, 1, 12);
+    await skipTo(anniversary - days(2));
+    const { placeId } = await buildPlace(db, { regionCode, groupYear: filing.groupYear });
+    const referral = await issueReferral(env, db, started, placeId);
+    const deadline = Date.parse(referral.deadlines.referralDeadline!);
+    expect(deadline).toBeGreaterThan(anniversary);
+    const firstRun = (await handle.describe()).runId;
+
+    await skipTo(anniversary + hours(1));
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    expect(await handle.query(getStateQuery)).toMatchObject({ status: 'referral_issued', cycle: 2, referral: { placeId } });
+    await skipTo(deadline + hours(1));
+    expect((await waitForState(handle, (s) => s.status === 'queued')).statusCause).toBe('referral_annulled');
+    expect(await freeSeats(db, placeId)).toBe(1);
     await handle.terminate('test finished');
   });
 });

@@ -110,3 +110,23 @@ export const causes = async (db: Db, number: string) => (await events(db, number
 export const applicationRow = (db: Db, number: string) => db('applications').where({ number }).first();
 
 export const randomSerial = () => randomInt(0, 10_000);
+
+/** What a refused update rejects with: the workflow's typed failure as its cause. */
+export const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
+
+/** A new application in a region of its own (or `regionCode`) holding a referral to a new place. */
+export async function startWithReferral(env: TestWorkflowEnvironment, db: Db, regionCode?: string) {
+  const region = regionCode ?? (await buildRegion(db));
+  const started = await startApplication(env, db, { regionCode: region });
+  const { placeId, kindergartenId } = await buildPlace(db, { regionCode: region, groupYear: started.filing.groupYear });
+  const state = await issueReferral(env, db, started, placeId);
+  return {
+    started,
+    placeId,
+    kindergartenId,
+    regionCode: region,
+    state,
+    deadline: Date.parse(state.deadlines.referralDeadline!),
+    issuedAt: Date.parse(state.referral!.issuedAt),
+  };
+}

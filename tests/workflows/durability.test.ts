@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { hours } from '../../domain/almaty-time';
-import { buildPlace, buildRegion, causes, issueReferral, skipTo, startApplication, waitForState } from '../helpers/lifecycle';
+import { causes, skipTo, startWithReferral, waitForState } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 // No workflow cache: every task replays the history from the start, as on a freshly started worker;
@@ -18,10 +18,7 @@ function loadHistory(name: string): temporal.api.history.v1.History {
 describe('durability', () => {
   it('R5.2 with the worker shut down mid-referral and a new one started, the 5-day deadline fires once: one history event, one notice', async () => {
     const { db, env } = suite;
-    const regionCode = await buildRegion(db);
-    const started = await startApplication(env, db, { regionCode });
-    const { placeId } = await buildPlace(db, { regionCode, groupYear: started.filing.groupYear });
-    const referral = await issueReferral(env, db, started, placeId);
+    const { started, state: referral } = await startWithReferral(env, db);
 
     await suite.restartWorker(); // the old worker and its workflow cache are gone
     await skipTo(env, Date.parse(referral.deadlines.referralDeadline!) + hours(1));
@@ -48,10 +45,7 @@ describe('durability', () => {
 
   it('R9.1 a run started with the current code sends the stop-list-end notice', async () => {
     const { db, env } = suite;
-    const regionCode = await buildRegion(db);
-    const started = await startApplication(env, db, { regionCode });
-    const { placeId } = await buildPlace(db, { regionCode, groupYear: started.filing.groupYear });
-    const referral = await issueReferral(env, db, started, placeId);
+    const { started, state: referral } = await startWithReferral(env, db);
     await skipTo(env, Date.parse(referral.deadlines.referralDeadline!) + hours(1));
     const annulled = await waitForState(started.handle, (s) => s.status === 'queued');
     await skipTo(env, Date.parse(annulled.deadlines.stopListUntil!) + hours(1));

@@ -12,6 +12,7 @@ import {
   offerPlaces,
   request,
   startApplication,
+  refusal,
 } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 import { applicationWorkflow } from '../../workflows/application';
@@ -19,7 +20,6 @@ import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
 import { buildFiling } from '../helpers/filings';
 
 const suite = useWorkflowSuite();
-const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
 
 describe('enrolment (R7) and leaving the queue (R6.2)', () => {
   it('R7.1 staff of the chosen kindergarten register the child: the referral is used and the application ends as enrolled', async () => {

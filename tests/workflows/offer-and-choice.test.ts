@@ -11,12 +11,12 @@ import {
   request,
   skipTo,
   startApplication,
+  refusal,
 } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 const suite = useWorkflowSuite();
 
-const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
 
 describe('the offer and the choice of a kindergarten (R4)', () => {
   it('R4.5 an offer not taken within 3 working days lapses; the child stays queued with the same queue position', async () => {

@@ -21,22 +21,14 @@ import {
   startApplication,
   waitForState,
   type Started,
+  refusal,
+  startWithReferral,
 } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 const suite = useWorkflowSuite();
-const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
 
-async function withReferral(regionCode?: string) {
-  const { db, env } = suite;
-  const region = regionCode ?? (await buildRegion(db));
-  const started = await startApplication(env, db, { regionCode: region });
-  const { placeId, kindergartenId } = await buildPlace(db, { regionCode: region, groupYear: started.filing.groupYear });
-  const state = await issueReferral(env, db, started, placeId);
-  const deadline = Date.parse(state.deadlines.referralDeadline!);
-  const issuedAt = Date.parse(state.referral!.issuedAt);
-  return { started, placeId, kindergartenId, deadline, issuedAt, regionCode: region };
-}
+const withReferral = (regionCode?: string) => startWithReferral(suite.env, suite.db, regionCode);
 
 const workingDeadline = (regionCode: string, from: number, count: number) =>
   createCalendarActivities({ db: suite.db }).workingDeadline({ regionCode, from, days: count, rule: 'after' });

@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import { DOMAIN_ERRORS } from '../domain/errors';
+import type { QueueType } from '../domain/queue';
+import { queueNumbers } from '../db/queue-numbers';
 
 export interface ReservationRequest {
   number: string;
@@ -8,6 +10,8 @@ export interface ReservationRequest {
   placeId: number;
   at: number;
   deadline: number;
+  /** R4.5: a place taken in free choice must be open to free choice and fit the application. */
+  freeChoice?: { regionCode: string; queueType: QueueType; groupYear: number };
 }
 
 export interface Reservation {
@@ -18,6 +22,15 @@ export interface Reservation {
 export type ReferralClosure = 'annulled' | 'withdrawn' | 'cancelled';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+async function inFreeChoice(db: Db, placeId: number, fit: NonNullable<ReservationRequest['freeChoice']>): Promise<boolean> {
+  const place = await db('places as p')
+    .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
+    .where({ 'p.id': placeId, 'p.group_year': fit.groupYear, 'k.region_code': fit.regionCode })
+    .whereNotNull('p.free_choice_since')
+    .first('k.kind');
+  return Boolean(place) && (place.kind === 'correctional') === (fit.queueType === 'correctional');
+}
 
 export function createPlaceActivities({ db }: { db: Db }) {
   return {
@@ -38,6 +51,12 @@ export function createPlaceActivities({ db }: { db: Db }) {
             reason: 'enrolled',
           });
         }
+        if (req.freeChoice && !(await inFreeChoice(trx, req.placeId, req.freeChoice))) {
+          throw ApplicationFailure.nonRetryable('the place is not open to free choice for this application', DOMAIN_ERRORS.NOT_IN_FREE_CHOICE, {
+            placeId: req.placeId,
+          });
+        }
+        const queue = await queueNumbers(trx, req.number);
         const taken = await trx('places')
           .where({ id: req.placeId })
           .andWhere('free', '>', 0)
@@ -56,6 +75,7 @@ export function createPlaceActivities({ db }: { db: Db }) {
             kindergarten_id: kindergartenId,
             issued_at: iso(req.at),
             deadline: iso(req.deadline),
+            queue_number: queue?.inQueue ?? null,
           })
           .returning('id');
         return { referralId: Number(referral.id), kindergartenId };

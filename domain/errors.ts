@@ -27,6 +27,8 @@ export const DOMAIN_ERRORS = {
   /** R7.1: the referral is to another kindergarten. */
   WRONG_KINDERGARTEN: 'WRONG_KINDERGARTEN',
   NOTHING_TO_CHANGE: 'NOTHING_TO_CHANGE',
+  /** R4.5: the place is not (or no longer) open to free choice for this application. */
+  NOT_IN_FREE_CHOICE: 'NOT_IN_FREE_CHOICE',
 } as const;
 
 export type DomainError = (typeof DOMAIN_ERRORS)[keyof typeof DOMAIN_ERRORS];

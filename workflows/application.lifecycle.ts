@@ -229,17 +229,28 @@ export class Lifecycle {
     }
   }
 
+  /** Whether the place is one of this application's own open offer (else it is a free choice, R4.5). */
+  choosesFromOffer(req: ChooseKindergartenRequest): boolean {
+    return this.s.status === 'turn_notified' && Boolean(this.s.offer?.placeIds.includes(req.placeId));
+  }
+
   guardChoose(req: ChooseKindergartenRequest): void {
     this.guardActive();
     const { s } = this;
     if (s.stopList) refuse(DOMAIN_ERRORS.ON_STOP_LIST, `on the stop-list until ${iso(s.stopList.until)}`, { stopListUntil: iso(s.stopList.until) });
-    if (s.status === 'queued' && s.statusCause === 'offer_expired') refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
-    if (s.status !== 'turn_notified' || !s.offer) refuse(DOMAIN_ERRORS.NO_OPEN_OFFER, 'no places are offered to this application now');
-    if (Date.now() >= s.offer.windowEndsAt) refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
-    if (!s.offer.placeIds.includes(req.placeId)) refuse(DOMAIN_ERRORS.PLACE_NOT_OFFERED, `place ${req.placeId} is not offered to this application`);
+    if (s.status === 'referral_issued') refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, 'the application already holds a referral', { reason: 'holds_referral' });
+    if (this.choosesFromOffer(req) && Date.now() >= s.offer!.windowEndsAt) refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
     if (this.settings && !hasFullYears(this.filing.childBirthDate, this.settings.minimumAgeYears, Date.now())) {
       refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, `the child must be at least ${this.settings.minimumAgeYears} full years old`, { reason: 'under_age' });
     }
+  }
+
+  /** Why a place outside the application's own offer, and not in free choice, cannot be taken. */
+  refuseNotOffered(req: ChooseKindergartenRequest): never {
+    const { s } = this;
+    if (s.status === 'queued' && s.statusCause === 'offer_expired') refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
+    if (s.status === 'queued') refuse(DOMAIN_ERRORS.NO_OPEN_OFFER, 'no places are offered to this application now');
+    refuse(DOMAIN_ERRORS.PLACE_NOT_OFFERED, `place ${req.placeId} is not offered to this application`);
   }
 
   guardReferral(): void {
@@ -287,9 +298,14 @@ export class Lifecycle {
   async chooseKindergarten(req: ChooseKindergartenRequest): Promise<void> {
     const issuedAt = Date.now();
     const baseDeadline = await this.workingDeadline(issuedAt, this.settings.referralWorkingDays, 'after');
+    const f = this.filing;
+    const freeChoice = this.choosesFromOffer(req) ? undefined : { regionCode: f.regionCode, queueType: f.queueType, groupYear: f.groupYear };
     const reservation = await unwrapRefusal(
-      act.reservePlace({ number: this.filing.number, childIin: this.filing.childIin, placeId: req.placeId, at: issuedAt, deadline: baseDeadline }),
-    );
+      act.reservePlace({ number: f.number, childIin: f.childIin, placeId: req.placeId, at: issuedAt, deadline: baseDeadline, freeChoice }),
+    ).catch((err: unknown) => {
+      if (err instanceof ApplicationFailure && err.type === DOMAIN_ERRORS.NOT_IN_FREE_CHOICE) this.refuseNotOffered(req);
+      throw err;
+    });
     this.s.offer = undefined;
     this.s.referral = { ...reservation, placeId: req.placeId, issuedAt, baseDeadline, extensionDays: 0 };
     await this.transition('referral_issued', 'referral_issued', req.actorIin, { offerWindowEndsAt: null, referralDeadline: baseDeadline }, {

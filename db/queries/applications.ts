@@ -2,6 +2,7 @@ import type { Db } from '../connection';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
 import type { QueueType } from '../../domain/queue';
 import { LABELS } from '../../templates/labels';
+import { queueNumbers } from '../queue-numbers';
 
 export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
   const row = await db('applications')
@@ -12,20 +13,6 @@ export async function findActiveApplication(db: Db, childIin: string, queueType:
 }
 
 const iso = (v: Date | null) => (v ? v.toISOString() : null);
-
-// R4.1: ahead of an application are the active ones of its region, queue type and group year that
-// sort before it by category, then registration time (the number breaks exact ties).
-const QUEUE_NUMBERS = `
-  SELECT
-    (SELECT count(*) FROM applications o
-      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-        AND o.status IN ('queued', 'turn_notified', 'referral_issued')
-        AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)) + 1 AS in_queue,
-    (SELECT count(*) FROM applications o
-      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-        AND o.status IN ('queued', 'turn_notified', 'referral_issued') AND o.benefit_rank = a.benefit_rank
-        AND (o.registered_at, o.number) < (a.registered_at, a.number)) + 1 AS in_category
-  FROM applications a WHERE a.number = ?`;
 
 /**
  * R3.3: the application card — information, change history — as its applicant sees it. Undefined
@@ -52,7 +39,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
   if (!a) return undefined;
   const status = a.status as ApplicationStatus;
   const active = ACTIVE_STATUSES.includes(status);
-  const queue = active ? (await db.raw(QUEUE_NUMBERS, [number])).rows[0] : undefined;
+  const queue = active ? await queueNumbers(db, number) : undefined;
   const events = await db('application_events').where({ application_number: number }).orderBy('seq');
   const referral = await db('referrals as r')
     .join('kindergartens as k', 'k.id', 'r.kindergarten_id')
@@ -69,8 +56,8 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
     statusCause: a.status_cause,
     statusChangedAt: iso(a.status_changed_at),
-    queueNumber: queue ? Number(queue.in_queue) : null,
-    queueNumberInCategory: queue ? Number(queue.in_category) : null,
+    queueNumber: queue?.inQueue ?? null,
+    queueNumberInCategory: queue?.inCategory ?? null,
     deadlines: {
       reconfirmBy: iso(a.reconfirm_by),
       choiceWindowEndsAt: iso(a.offer_window_ends_at),

@@ -19,6 +19,8 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** Whether the worker registers its search attributes on start (needs operator rights). */
   REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Whether the worker creates or updates the daily publication and offer schedules on start. */
+  CREATE_SCHEDULES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
+import { createOfferActivities } from './offers';
 import { createApplicationActivities } from './applications';
 import { createCalendarActivities } from './calendar';
 import { createPlaceActivities } from './places';
@@ -7,6 +9,8 @@ import { createRegionActivities } from './regions';
 
 export interface ActivityDependencies {
   db: Db;
+  /** For activities that signal workflows (the offer run). */
+  temporal?: Client;
 }
 
 /** Every activity the worker registers, built from its dependencies (tests pass real ones). */
@@ -15,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createApplicationActivities(deps),
     ...createCalendarActivities(deps),
     ...createNoticeActivities(deps),
+    ...createOfferActivities(deps),
     ...createPlaceActivities(deps),
     ...createRegionActivities(deps),
   };

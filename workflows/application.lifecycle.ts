@@ -184,9 +184,10 @@ export class Lifecycle {
   async transition(to: ApplicationStatus, cause: TransitionCause, actor: string, readModel: ReadModelChanges = {}, details?: Record<string, unknown>) {
     const from = this.s.status;
     this.s.seq += 1;
+    await act.recordTransition({ number: this.filing.number, seq: this.s.seq, at: Date.now(), from, to, cause, actor, readModel, details });
+    // The query shows the new status only once the read model has it too.
     this.s.status = to;
     this.s.statusCause = cause;
-    await act.recordTransition({ number: this.filing.number, seq: this.s.seq, at: Date.now(), from, to, cause, actor, readModel, details });
     this.upsertSearchAttributes();
   }
 
@@ -368,11 +369,13 @@ export class Lifecycle {
   /** R4.4: an offer applies only to a queued application that is not on the stop-list. */
   async receiveOffer(offer: Offer): Promise<void> {
     const { s } = this;
-    if (!this.active || s.status !== 'queued' || s.stopList || s.offer) {
-      log.warn('offer ignored', { offerId: offer.offerId, status: s.status, stopList: Boolean(s.stopList) });
+    const repeated = offer.offerId === s.lastOfferId || offer.windowEndsAt <= Date.now();
+    if (!this.active || s.status !== 'queued' || s.stopList || s.offer || repeated) {
+      log.warn('offer ignored', { offerId: offer.offerId, status: s.status, stopList: Boolean(s.stopList), repeated });
       return;
     }
     s.offer = offer;
+    s.lastOfferId = offer.offerId;
     await this.transition('turn_notified', 'turn_arrived', SYSTEM, { offerWindowEndsAt: offer.windowEndsAt }, { offerId: offer.offerId, placeIds: offer.placeIds });
     await this.notify('turn_arrived', { windowEndsAt: iso(offer.windowEndsAt), placeIds: offer.placeIds });
   }

@@ -70,6 +70,8 @@ export interface LifecycleState {
   confirmedCycle: number;
   remindedCycle: number;
   offer?: Offer;
+  /** A repeated delivery of the same offer is ignored. */
+  lastOfferId?: string;
   referral?: Referral;
   stopList?: StopList;
   /** R5.4: referrals annulled for not being registered in time. */

@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow the worker runs.
 export { applicationWorkflow } from './application';
+export { offerPlacesWorkflow, publishPlacesWorkflow } from './offer';

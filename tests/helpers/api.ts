@@ -25,7 +25,7 @@ export interface ApiHarness {
 export async function startApi(opts: { devIdentity?: boolean } = {}): Promise<ApiHarness> {
   const db = testDb();
   const env = await createDevServerEnv();
-  const worker: Worker = await createTestWorker(env.nativeConnection, db);
+  const worker: Worker = await createTestWorker(env, db);
   const running = worker.run();
   const app = createApp({ db, temporal: env.client, registry: new MirroredPersonRegistry(db), devIdentity: opts.devIdentity ?? true });
   const server: Server = await new Promise((resolve) => {

@@ -2,12 +2,13 @@ import type { Db } from '../../db/connection';
 import { allocateRegistrationNumber } from '../../db/registration-numbers';
 import { almatyDate } from '../../domain/almaty-time';
 import type { ApplicationFiling } from '../../workflows/application.messages';
+import type { BenefitCategory } from '../../domain/queue';
 import { buildFamily } from './factories';
 
 /** A filing as the API would build it, for a new family in the registry mirror. */
 export async function buildFiling(
   db: Db,
-  opts: { registeredAt: number; regionCode?: string; childBirthDate?: string },
+  opts: { registeredAt: number; regionCode?: string; childBirthDate?: string; benefitCategory?: BenefitCategory },
 ): Promise<ApplicationFiling> {
   const regionCode = opts.regionCode ?? 'almaty';
   const region = await db('regions').where({ code: regionCode }).first('settings');
@@ -22,7 +23,7 @@ export async function buildFiling(
     childIin: family.childIin,
     childBirthDate: family.childBirthDate,
     applicantIin: family.parentIin,
-    benefitCategory: 'none',
+    benefitCategory: opts.benefitCategory ?? 'none',
     groupYear: Number(family.childBirthDate.slice(0, 4)),
     language: 'kk',
     contacts: { email: `parent-${number}@example.kz`, phone: '+77010000000' },

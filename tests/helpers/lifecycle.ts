@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { createCalendarActivities } from '../../activities/calendar';
 import type { Db } from '../../db/connection';
 import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
@@ -14,6 +15,7 @@ import {
   type ApplicationState,
 } from '../../workflows/application.messages';
 import { buildFiling } from './filings';
+import type { BenefitCategory } from '../../domain/queue';
 
 /** A region of its own, so calendar rows and settings a test adds touch no other test. */
 export async function buildRegion(db: Db, settings: Partial<RuleSettings> = {}): Promise<string> {
@@ -51,9 +53,14 @@ export interface Started {
 export async function startApplication(
   env: TestWorkflowEnvironment,
   db: Db,
-  opts: { regionCode: string; childBirthDate?: string },
+  opts: { regionCode: string; childBirthDate?: string; benefitCategory?: BenefitCategory },
 ): Promise<Started> {
-  const filing = await buildFiling(db, { registeredAt: await env.currentTimeMs(), regionCode: opts.regionCode, childBirthDate: opts.childBirthDate ?? '2022-06-15' });
+  const filing = await buildFiling(db, {
+    registeredAt: await env.currentTimeMs(),
+    regionCode: opts.regionCode,
+    childBirthDate: opts.childBirthDate ?? '2022-06-15',
+    benefitCategory: opts.benefitCategory,
+  });
   const handle = await env.client.workflow.start(applicationWorkflow, {
     workflowId: filing.number,
     taskQueue: APPLICATION_TASK_QUEUE,
@@ -76,18 +83,36 @@ export async function offerPlaces(env: TestWorkflowEnvironment, db: Db, { filing
   return { offeredAt, windowEndsAt };
 }
 
-/** Signals are handled asynchronously: polls the workflow's state until `ok` holds (5 s at most). */
-export async function waitForState(
-  handle: WorkflowHandle<typeof applicationWorkflow>,
-  ok: (state: ApplicationState) => boolean,
-): Promise<ApplicationState> {
+/** Reads until `ok` holds or 5 s pass, then returns the last reading: for effects that follow a signal. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const state = await handle.query(getStateQuery);
-    if (ok(state) || Date.now() > deadline) return state;
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * The result of a workflow that finishes without waiting on time. `result()` long-polls, and while
+ * it waits the test server skips time through every pending timer of every workflow (years, if
+ * nothing else runs), so this polls until the run has closed and reads the result from its history.
+ */
+export async function finished<T>(handle: WorkflowHandle<(...args: any[]) => Promise<T>>): Promise<T> {
+  await eventually(() => handle.describe(), (d) => d.status.name !== 'RUNNING');
+  const history = await handle.fetchHistory();
+  const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
+  if (!completed) throw new Error(`${handle.workflowId} did not complete`);
+  return defaultPayloadConverter.fromPayload(completed.result!.payloads![0]!) as T;
+}
+
+/** Signals are handled asynchronously: polls the workflow's state until `ok` holds (5 s at most). */
+export const waitForState = (handle: WorkflowHandle<typeof applicationWorkflow>, ok: (state: ApplicationState) => boolean) =>
+  eventually(() => handle.query(getStateQuery), ok);
+
+/** The outbox rows of one kind of notice for an application, once they are there. */
+export const noticesOf = (db: Db, number: string, kind: string, expected: number) =>
+  eventually(() => db('notices').where({ application_number: number, kind }), (rows) => rows.length >= expected);
 
 /** Offers one place and chooses it: the application then holds a referral. */
 export async function issueReferral(env: TestWorkflowEnvironment, db: Db, started: Started, placeId: number) {
@@ -115,9 +140,9 @@ export const randomSerial = () => randomInt(0, 10_000);
 export const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
 
 /** A new application in a region of its own (or `regionCode`) holding a referral to a new place. */
-export async function startWithReferral(env: TestWorkflowEnvironment, db: Db, regionCode?: string) {
+export async function startWithReferral(env: TestWorkflowEnvironment, db: Db, regionCode?: string, childBirthDate?: string) {
   const region = regionCode ?? (await buildRegion(db));
-  const started = await startApplication(env, db, { regionCode: region });
+  const started = await startApplication(env, db, { regionCode: region, childBirthDate });
   const { placeId, kindergartenId } = await buildPlace(db, { regionCode: region, groupYear: started.filing.groupYear });
   const state = await issueReferral(env, db, started, placeId);
   return {

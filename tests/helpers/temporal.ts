@@ -33,10 +33,17 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /** A worker with the real activities on `db`, running the bundle built once for this run. */
-export function createTestWorker(connection: NativeConnection, db: Db, opts: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
+export function createTestWorker(env: TestWorkflowEnvironment, db: Db, opts: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
   if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest');
-  return createApplicationWorker({ connection, namespace: 'default', db, workflowBundle: { codePath }, ...opts });
+  return createApplicationWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    db,
+    temporal: env.client,
+    workflowBundle: { codePath },
+    ...opts,
+  });
 }
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;
@@ -57,7 +64,7 @@ export function useWorkflowSuite(opts: { maxCachedWorkflows?: number } = {}): Wo
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createTestWorker(suite.env.nativeConnection, suite.db, opts);
+    worker = await createTestWorker(suite.env, suite.db, opts);
     running = worker.run();
   };
   const stopWorker = async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { hours } from '../../domain/almaty-time';
-import { causes, skipTo, startWithReferral, waitForState } from '../helpers/lifecycle';
+import { causes, noticesOf, skipTo, startWithReferral, waitForState } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 // No workflow cache: every task replays the history from the start, as on a freshly started worker;
@@ -50,11 +50,7 @@ describe('durability', () => {
     const annulled = await waitForState(started.handle, (s) => s.status === 'queued');
     await skipTo(env, Date.parse(annulled.deadlines.stopListUntil!) + hours(1));
     await waitForState(started.handle, (s) => s.statusCause === 'stop_list_ended');
-    for (let i = 0; i < 50; i++) {
-      if ((await db('notices').where({ application_number: started.filing.number, kind: 'stop_list_ended' })).length) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(await db('notices').where({ application_number: started.filing.number, kind: 'stop_list_ended' })).toHaveLength(2);
+    expect(await noticesOf(db, started.filing.number, 'stop_list_ended', 2)).toHaveLength(2);
     await started.handle.terminate('done');
   });
 });

@@ -1,0 +1,140 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { almatyDate } from '../domain/almaty-time';
+import { applicationWorkflowId, offerPlacesSignal } from '../workflows/application.messages';
+
+export interface OfferWaveRequest {
+  waveId: string;
+  regionCode: string;
+  at: number;
+  windowEndsAt: number;
+  /** R4.6, from the region's settings. */
+  minimumAgeYears: number;
+}
+
+export interface OfferWave {
+  applications: number;
+  places: number;
+  seats: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const SIGNALS_AT_ONCE = 50;
+
+// R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year) that can
+// take a place now: queued (so holding no open offer and no referral), off the stop-list, old
+// enough, and not enrolled anywhere. Queue order comes from the applications_queue_order index.
+const FIRST_ELIGIBLE = `
+  SELECT a.number FROM applications a
+  JOIN persons c ON c.iin = a.child_iin
+  WHERE a.region_code = ? AND a.queue_type = ? AND a.group_year = ? AND a.status = 'queued'
+    AND (a.stop_list_until IS NULL OR a.stop_list_until <= ?)
+    AND c.birth_date <= (?::date - make_interval(years => ?))
+    AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.child_iin = a.child_iin AND e.departed_at IS NULL)
+  ORDER BY a.benefit_rank, a.registered_at, a.number
+  LIMIT ?`;
+
+export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Client }) {
+  return {
+    /** R4.3: makes public the region's places added before `at` and not yet published. */
+    async publishPlaces({ regionCode, at }: { regionCode: string; at: number }): Promise<{ published: number }> {
+      const rows = await db('places')
+        .whereNull('published_at')
+        .where('added_at', '<=', iso(at))
+        .whereIn('kindergarten_id', db('kindergartens').where({ region_code: regionCode }).select('id'))
+        .update({ published_at: iso(at) })
+        .returning('id');
+      return { published: rows.length };
+    },
+
+    /**
+     * R4.4: picks, in one transaction, the published places not yet offered and, per queue and
+     * group year, as many first eligible applications as they have free seats. A retry returns the
+     * wave already chosen.
+     */
+    async selectOfferWave(req: OfferWaveRequest): Promise<OfferWave> {
+      return db.transaction(async (trx) => {
+        const created = await trx('offer_waves')
+          .insert({ id: req.waveId, region_code: req.regionCode, offered_at: iso(req.at), window_ends_at: iso(req.windowEndsAt) })
+          .onConflict('id')
+          .ignore()
+          .returning('id');
+        if (created.length === 0) return summarize(trx, req.waveId);
+
+        const places: { id: number; free: number; group_year: number; kind: string }[] = await trx('places as p')
+          .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
+          .where('k.region_code', req.regionCode)
+          .whereNotNull('p.published_at')
+          .whereNull('p.offer_wave_id')
+          .where('p.free', '>', 0)
+          .forUpdate('p')
+          .select('p.id', 'p.free', 'p.group_year', 'k.kind');
+        const groups = new Map<string, { queueType: string; groupYear: number; placeIds: number[]; seats: number }>();
+        for (const p of places) {
+          const queueType = p.kind === 'correctional' ? 'correctional' : 'general';
+          const key = `${queueType}:${p.group_year}`;
+          const group = groups.get(key) ?? { queueType, groupYear: p.group_year, placeIds: [], seats: 0 };
+          group.placeIds.push(p.id);
+          group.seats += p.free;
+          groups.set(key, group);
+        }
+        const today = almatyDate(req.at);
+        for (const g of groups.values()) {
+          const { rows } = await trx.raw(FIRST_ELIGIBLE, [req.regionCode, g.queueType, g.groupYear, iso(req.at), today, req.minimumAgeYears, g.seats]);
+          if (rows.length) {
+            await trx('offer_wave_applications').insert(
+              rows.map((r: { number: string }) => ({ wave_id: req.waveId, application_number: r.number, place_ids: g.placeIds })),
+            );
+          }
+        }
+        if (places.length) await trx('places').whereIn('id', places.map((p) => p.id)).update({ offer_wave_id: req.waveId });
+        return summarize(trx, req.waveId);
+      });
+    },
+
+    /** R4.4: sends each application of the wave its offer; a workflow ignores an offer it already has. */
+    async signalOffers({ waveId }: { waveId: string }): Promise<number> {
+      if (!temporal) throw new Error('signalOffers needs a Temporal client');
+      const wave = await db('offer_waves').where({ id: waveId }).first();
+      const rows: { application_number: string; place_ids: number[] }[] = await db('offer_wave_applications')
+        .where({ wave_id: waveId })
+        .orderBy('application_number');
+      const offer = { offerId: waveId, offeredAt: wave.offered_at.getTime(), windowEndsAt: wave.window_ends_at.getTime() };
+      for (let i = 0; i < rows.length; i += SIGNALS_AT_ONCE) {
+        await Promise.all(
+          rows.slice(i, i + SIGNALS_AT_ONCE).map((r) =>
+            temporal.workflow
+              .getHandle(applicationWorkflowId(r.application_number))
+              .signal(offerPlacesSignal, { ...offer, placeIds: r.place_ids })
+              .catch((err) => {
+                if (!(err instanceof WorkflowNotFoundError)) throw err; // closed meanwhile
+              }),
+          ),
+        );
+        Context.current().heartbeat(i);
+      }
+      return rows.length;
+    },
+
+    /** R4.5: at the window's end the wave's unchosen seats go to free choice. */
+    async openFreeChoice({ waveId, at }: { waveId: string; at: number }): Promise<{ places: number }> {
+      return db.transaction(async (trx) => {
+        const rows = await trx('places')
+          .where({ offer_wave_id: waveId })
+          .where('free', '>', 0)
+          .whereNull('free_choice_since')
+          .update({ free_choice_since: iso(at) })
+          .returning('id');
+        await trx('offer_waves').where({ id: waveId }).update({ free_choice_opened_at: iso(at) });
+        return { places: rows.length };
+      });
+    },
+  };
+}
+
+async function summarize(db: Db, waveId: string): Promise<OfferWave> {
+  const [apps] = await db('offer_wave_applications').where({ wave_id: waveId }).count({ n: '*' });
+  const [places] = await db('places').where({ offer_wave_id: waveId }).count({ n: '*' }).sum({ seats: 'free' });
+  return { applications: Number(apps!.n), places: Number(places!.n), seats: Number(places!.seats ?? 0) };
+}

@@ -1,0 +1,54 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { ruleSettingsSchema } from '../domain/rule-settings';
+import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
+import { scheduleId, type DailyRun } from '../workflows/offer.messages';
+
+export const SCHEDULE_TIME_ZONE = 'Asia/Almaty';
+
+/**
+ * A run a day at the region's hour (R4.3 18:00, R4.4 07:00 by default), in Almaty time. Overlap
+ * ALLOW_ALL: an offer run lives through its three-working-day window while the next mornings' runs
+ * offer other places. Catch-up window of one day: a run missed during an outage still starts, once,
+ * when the service is back within the day (a longer outage skips to the next day's run).
+ */
+export function dailyRunSchedule(run: DailyRun, regionCode: string, hour: number): ScheduleOptions {
+  return {
+    scheduleId: scheduleId(run, regionCode),
+    spec: { calendars: [{ hour, minute: 0, second: 0 }], timezone: SCHEDULE_TIME_ZONE },
+    action: {
+      type: 'startWorkflow',
+      workflowType: run === 'publish' ? 'publishPlacesWorkflow' : 'offerPlacesWorkflow',
+      workflowId: scheduleId(run, regionCode),
+      taskQueue: APPLICATION_TASK_QUEUE,
+      args: [{ regionCode }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' },
+    memo: { regionCode, run },
+  };
+}
+
+/** Creates or updates, idempotently, every region's publication and offer schedules. */
+export async function ensureDailySchedules(client: Client, db: Db): Promise<string[]> {
+  const regions: { code: string; settings: unknown }[] = await db('regions').select('code', 'settings');
+  const ids: string[] = [];
+  for (const region of regions) {
+    const settings = ruleSettingsSchema.parse(region.settings);
+    for (const [run, hour] of [['publish', settings.publicationHour], ['offer', settings.offerHour]] as const) {
+      const options = dailyRunSchedule(run, region.code, hour);
+      try {
+        await client.schedule.create(options);
+      } catch (err) {
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+        await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+          ...previous,
+          spec: options.spec,
+          action: options.action,
+          policies: options.policies,
+        }));
+      }
+      ids.push(options.scheduleId);
+    }
+  }
+  return ids;
+}

@@ -6,7 +6,9 @@ import { jsonBody } from './body';
 import { devIdentity } from './identity';
 import { problemMiddleware } from './problems';
 import { applicationRoutes } from './routes/applications';
+import { adminRoutes } from './routes/admin';
 import { calendarRoutes } from './routes/calendar';
+import { publicRoutes } from './routes/public';
 import { staffRoutes } from './routes/staff';
 import { healthRoutes } from './routes/health';
 
@@ -24,7 +26,15 @@ export function createApp(deps: AppDeps): Koa {
   app.use(problemMiddleware);
   app.use(jsonBody);
   app.use(devIdentity(deps.devIdentity));
-  for (const router of [healthRoutes(deps), applicationRoutes(deps), staffRoutes(deps), calendarRoutes(deps)]) {
+  const routers = [
+    healthRoutes(deps),
+    publicRoutes(deps),
+    applicationRoutes(deps),
+    staffRoutes(deps),
+    calendarRoutes(deps),
+    adminRoutes(deps),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

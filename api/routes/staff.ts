@@ -5,13 +5,13 @@ import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/ap
 import type { FilingDeps } from '../filing';
 import { Problem } from '../problems';
 import { applicationNumberSchema, idempotencyKeySchema } from '../schemas/applications';
-import { departureSchema } from '../schemas/staff';
+import { addPlacesSchema, departureSchema } from '../schemas/staff';
 import { requireStaff } from '../staff';
 import { validate } from '../validate';
 
 const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
 
-/** Kindergarten staff: register a referred child's arrival (R7.1) and record departures (R7.3). Role: kindergarten_staff. */
+/** Kindergarten staff: their places (R4.2), arrivals (R7.1) and departures (R7.3). Role: kindergarten_staff. */
 export function staffRoutes(deps: FilingDeps): Router {
   const router = new Router({ prefix: '/api/v1/staff' });
 
@@ -47,5 +47,48 @@ export function staffRoutes(deps: FilingDeps): Router {
     ctx.body = { childIin, departed: true };
   });
 
+  // R4.2: add free places to the staff member's kindergarten; they are published at the next run.
+  router.post('/places', async (ctx) => {
+    const staff = await requireStaff(ctx, deps.db, 'kindergarten_staff');
+    const p = validate(addPlacesSchema, ctx.request.body);
+    const [row] = await deps.db('places')
+      .insert({
+        kindergarten_id: staff.kindergartenId,
+        group_year: p.groupYear,
+        language: p.language,
+        place_type: p.placeType,
+        total: p.count,
+        free: p.count,
+        released_on: p.releasedOn,
+        added_by: staff.iin,
+      })
+      .returning('*');
+    ctx.status = 201;
+    ctx.body = ownPlace(row);
+  });
+
+  router.get('/places', async (ctx) => {
+    const staff = await requireStaff(ctx, deps.db, 'kindergarten_staff');
+    const rows = await deps.db('places').where({ kindergarten_id: staff.kindergartenId }).orderBy('id', 'desc').limit(500);
+    ctx.body = { places: rows.map(ownPlace) };
+  });
+
   return router;
+}
+
+const isoOrNull = (v: Date | null) => (v ? v.toISOString() : null);
+
+function ownPlace(r: Record<string, any>) {
+  return {
+    placeId: r.id,
+    groupYear: r.group_year,
+    language: r.language,
+    placeType: r.place_type,
+    seats: r.total,
+    free: r.free,
+    releasedOn: r.released_on,
+    addedAt: isoOrNull(r.added_at),
+    publishedAt: isoOrNull(r.published_at),
+    freeChoiceSince: isoOrNull(r.free_choice_since),
+  };
 }

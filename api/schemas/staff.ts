@@ -22,3 +22,16 @@ export const calendarQuerySchema = z
   .strict();
 
 export const calendarDayIdSchema = z.coerce.number().int().positive();
+
+/** R4.2: free places a kindergarten adds. */
+export const addPlacesSchema = z
+  .object({
+    groupYear: z.number().int().min(2000).max(2100),
+    language: z.enum(['kk', 'ru']),
+    placeType: z.string().min(1).max(100),
+    count: z.number().int().min(1).max(500),
+    releasedOn: civilDate,
+  })
+  .strict();
+
+export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regionCode: z.string().min(1).max(64) }).strict();

@@ -30,7 +30,8 @@ describe('migrations', () => {
     expect(await tables(scratch)).toEqual(
       [
         'application_events', 'applications', 'calendar_days', 'documents', 'enrollments', 'kindergartens', 'notices',
-        'person_parents', 'persons', 'places', 'referrals', 'regions', 'registration_counters', 'staff',
+        'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'places', 'referrals', 'regions',
+        'registration_counters', 'staff',
       ].sort(),
     );
     await migrateRollbackAll(scratch);
@@ -38,7 +39,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(14);
+    expect(await tables(scratch)).toHaveLength(16);
   });
 });
 

@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const benchData = path.join(root, '.data', 'bench');
+
+export interface BenchStack {
+  databaseUrl: string;
+  temporalAddress: string;
+  apiUrl: string;
+  worker: ChildProcess;
+  /** What the figures ran against, printed with each of them. */
+  temporalServer: string;
+  stop(): Promise<void>;
+}
+
+function child(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr!.on('data', (b) => {
+    const text = String(b);
+    if (/error/i.test(text)) process.stderr.write(`[${name}] ${text}`);
+  });
+  return proc;
+}
+
+const stopChild = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+    setTimeout(() => p.kill('SIGKILL'), 15_000).unref();
+  });
+
+/**
+ * The local stack for benchmarks, kept in .data/bench so `--reuse` finds the seeded queue again:
+ * PostgreSQL (unless DATABASE_URL), a Temporal dev server on a SQLite file with WAL (unless
+ * TEMPORAL_ADDRESS), and the worker and the API as their own processes, as in production.
+ */
+export async function startBenchStack(): Promise<BenchStack> {
+  // The helpers are ESM (.mjs); tsx runs this file as CommonJS, so load them dynamically.
+  const { startPostgresProcess } = await import('../lib/postgres-process.mjs');
+  const { startDevServer } = await import('../lib/temporal.mjs');
+  const { freePort } = await import('../lib/ports.mjs');
+  const { temporalWheels } = await import('../lib/tools.mjs');
+  fs.mkdirSync(benchData, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startPostgresProcess({ dataDir: path.join(benchData, 'postgres'), port: await freePort(), logFile: path.join(benchData, 'postgres.log') });
+    stops.push(pg.stop);
+    databaseUrl = pg.url as string;
+  }
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let temporalServer = `Temporal at ${temporalAddress}`;
+  if (!temporalAddress) {
+    const dev = await startDevServer({
+      port: await freePort(),
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+      dbFile: path.join(benchData, 'temporal.db'),
+      logFile: path.join(benchData, 'temporal.log'),
+    });
+    stops.push(dev.stop);
+    temporalAddress = dev.address as string;
+    temporalServer = `temporal CLI ${temporalWheels.cli.version} dev server (SQLite file, journal_mode=WAL, synchronous=NORMAL)`;
+  }
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, NODE_ENV: 'development' as const };
+  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], { cwd: root, env, stdio: 'inherit' });
+  if (migrated.status !== 0) throw new Error('migrations failed');
+
+  const port = await freePort();
+  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', DATABASE_POOL_MAX: '20' });
+  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20' });
+  stops.push(() => stopChild(api), () => stopChild(worker));
+  const apiUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${apiUrl}/healthz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 300) throw new Error('the API did not come up');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    databaseUrl,
+    temporalAddress,
+    apiUrl,
+    worker,
+    temporalServer,
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+/** Resident memory of a process, in MiB, from /proc. */
+export function residentMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}

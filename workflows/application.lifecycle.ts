@@ -7,7 +7,7 @@ import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
 import type { RuleSettings } from '../domain/rule-settings';
 import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
-import { activities as act } from './application.activities';
+import { activities as act, quick } from './application.activities';
 import { refuse } from './application.guards';
 import type {
   ActionRequest,
@@ -197,13 +197,13 @@ export class Lifecycle {
   }
 
   workingDeadline(from: number, count: number, rule: WorkingDeadlineRequest['rule']): Promise<number> {
-    return act.workingDeadline({ regionCode: this.filing.regionCode, from, days: count, rule });
+    return quick().workingDeadline({ regionCode: this.filing.regionCode, from, days: count, rule });
   }
 
   // ---- filing -----------------------------------------------------------------------------------
 
   async file(): Promise<void> {
-    const result = await act.recordFiling({ filing: this.filing, reconfirmBy: this.reconfirmBy });
+    const result = await quick().recordFiling({ filing: this.filing, reconfirmBy: this.reconfirmBy });
     if (result.outcome === 'duplicate') {
       this.filingOutcome = { rejected: DOMAIN_ERRORS.DUPLICATE_APPLICATION, existingNumber: result.existingNumber };
       this.outcome = { outcome: 'rejected', code: DOMAIN_ERRORS.DUPLICATE_APPLICATION, existingNumber: result.existingNumber };

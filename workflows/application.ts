@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { activities as act } from './application.activities';
+import { quick } from './application.activities';
 import { Lifecycle } from './application.lifecycle';
 import {
   changeBenefitCategoryUpdate,
@@ -75,7 +75,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   setHandlers(app);
 
   // R10: the region's rules as they are now; the answer stays in this run's history.
-  app.settings = await act.loadRuleSettings(input.filing.regionCode);
+  app.settings = await quick().loadRuleSettings(input.filing.regionCode);
   if (input.carried) app.upsertSearchAttributes();
   else await app.file();
 

@@ -5,19 +5,19 @@ export const ACTIVE_SQL = `('queued', 'turn_notified', 'referral_issued')`;
 /**
  * R4.1: an application's number in its queue (region, queue type, group year) and within its
  * benefit category: 1 + the active applications that sort before it by category, then
- * registration time (the number breaks exact ties). Served by the `applications_queue_order` index.
+ * registration time (the number breaks exact ties). Those of its own category are a subset of
+ * those, so one range scan of the `applications_queue_order` index counts both.
  */
 const QUEUE_NUMBERS = `
-  SELECT
-    (SELECT count(*) FROM applications o
-      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-        AND o.status IN ${ACTIVE_SQL}
-        AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)) + 1 AS in_queue,
-    (SELECT count(*) FROM applications o
-      WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-        AND o.status IN ${ACTIVE_SQL} AND o.benefit_rank = a.benefit_rank
-        AND (o.registered_at, o.number) < (a.registered_at, a.number)) + 1 AS in_category
-  FROM applications a WHERE a.number = ?`;
+  SELECT count(o.number) + 1 AS in_queue,
+         count(o.number) FILTER (WHERE o.benefit_rank = a.benefit_rank) + 1 AS in_category
+  FROM applications a
+  LEFT JOIN applications o
+    ON o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
+   AND o.status IN ${ACTIVE_SQL}
+   AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)
+  WHERE a.number = ?
+  GROUP BY a.number`;
 
 export interface QueueNumbers {
   inQueue: number;

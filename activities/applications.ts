@@ -55,6 +55,29 @@ async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
   return inserted.length > 0;
 }
 
+/** The read-model row of a newly filed application (R2.4), queued since its registration. */
+export function applicationRow(f: ApplicationFiling, reconfirmBy?: number) {
+  return {
+    number: f.number,
+    region_code: f.regionCode,
+    queue_type: f.queueType,
+    child_iin: f.childIin,
+    applicant_iin: f.applicantIin,
+    benefit_category: f.benefitCategory,
+    group_year: f.groupYear,
+    registered_at: iso(f.registeredAt),
+    status: 'queued',
+    status_changed_at: iso(f.registeredAt),
+    status_cause: 'filed',
+    language: f.language,
+    email: f.contacts.email,
+    phone: f.contacts.phone,
+    extra_email: f.contacts.extraEmail ?? null,
+    extra_phone: f.contacts.extraPhone ?? null,
+    reconfirm_by: reconfirmBy === undefined ? null : iso(reconfirmBy),
+  };
+}
+
 export function createApplicationActivities({ db }: { db: Db }) {
   return {
     /**
@@ -64,25 +87,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
     async recordFiling({ filing: f, reconfirmBy }: FilingRecord): Promise<FilingResult> {
       return db.transaction(async (trx) => {
         const inserted = await trx('applications')
-          .insert({
-            number: f.number,
-            region_code: f.regionCode,
-            queue_type: f.queueType,
-            child_iin: f.childIin,
-            applicant_iin: f.applicantIin,
-            benefit_category: f.benefitCategory,
-            group_year: f.groupYear,
-            registered_at: iso(f.registeredAt),
-            status: 'queued',
-            status_changed_at: iso(f.registeredAt),
-            status_cause: 'filed',
-            language: f.language,
-            email: f.contacts.email,
-            phone: f.contacts.phone,
-            extra_email: f.contacts.extraEmail ?? null,
-            extra_phone: f.contacts.extraPhone ?? null,
-            reconfirm_by: iso(reconfirmBy),
-          })
+          .insert(applicationRow(f, reconfirmBy))
           .onConflict()
           .ignore()
           .returning('number');

@@ -1,8 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
-import { addDays } from '../../domain/almaty-time';
+import { addDays, reconfirmationDeadline } from '../../domain/almaty-time';
 import { makeIin } from '../../domain/iin';
 import { DEFAULT_RULE_SETTINGS } from '../../domain/rule-settings';
+import { applicationRow } from '../../activities/applications';
 import { applicationWorkflow } from '../../workflows/application';
 import { APPLICATION_TASK_QUEUE, type ApplicationFiling } from '../../workflows/application.messages';
 import { countOf, pool } from './load';
@@ -97,22 +98,10 @@ export async function seedApplications(db: Db, temporal: Client, count: number):
     };
   });
   for (let start = 0; start < count; start += BATCH) {
-    const rows = filings.slice(start, start + BATCH).map((f) => ({
-      number: f.number,
-      region_code: f.regionCode,
-      queue_type: f.queueType,
-      child_iin: f.childIin,
-      applicant_iin: f.applicantIin,
-      benefit_category: f.benefitCategory,
-      group_year: f.groupYear,
-      registered_at: new Date(f.registeredAt),
-      status: 'queued',
-      status_changed_at: new Date(f.registeredAt),
-      status_cause: 'filed',
-      language: f.language,
-      email: f.contacts.email,
-      phone: f.contacts.phone,
-    }));
+    // Exactly as recordFiling writes it, so the workflow finds its own row and goes on.
+    const rows = filings.slice(start, start + BATCH).map((f) =>
+      applicationRow(f, reconfirmationDeadline(f.registeredAt, 1, DEFAULT_RULE_SETTINGS.reconfirmationMonths)),
+    );
     await db('applications').insert(rows).onConflict('number').ignore();
   }
   await db('registration_counters')

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { recordDeparture } from '../../db/enrollments';
+import { placeSummary } from '../../db/queries/public';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/application.messages';
 import type { FilingDeps } from '../filing';
 import { Problem } from '../problems';
@@ -79,16 +80,5 @@ export function staffRoutes(deps: FilingDeps): Router {
 const isoOrNull = (v: Date | null) => (v ? v.toISOString() : null);
 
 function ownPlace(r: Record<string, any>) {
-  return {
-    placeId: r.id,
-    groupYear: r.group_year,
-    language: r.language,
-    placeType: r.place_type,
-    seats: r.total,
-    free: r.free,
-    releasedOn: r.released_on,
-    addedAt: isoOrNull(r.added_at),
-    publishedAt: isoOrNull(r.published_at),
-    freeChoiceSince: isoOrNull(r.free_choice_since),
-  };
+  return { ...placeSummary(r), addedAt: isoOrNull(r.added_at), freeChoiceSince: isoOrNull(r.free_choice_since) };
 }

@@ -13,6 +13,20 @@ export interface PublicFilter {
 
 const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
+/** A place as both staff and the public see it (R4.7). */
+export function placeSummary(r: Record<string, any>) {
+  return {
+    placeId: r.id,
+    groupYear: r.group_year,
+    language: r.language,
+    placeType: r.place_type,
+    seats: r.total,
+    free: r.free,
+    releasedOn: r.released_on,
+    publishedAt: iso(r.published_at),
+  };
+}
+
 /** R4.3, R4.7, R11.1: the published places with what a family needs to choose. */
 export async function publishedPlaces(db: Db, f: PublicFilter) {
   const rows = await db('places as p')
@@ -30,14 +44,7 @@ export async function publishedPlaces(db: Db, f: PublicFilter) {
       'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk', 'k.kind', 'k.address', 'k.phone', 'k.latitude', 'k.longitude',
     );
   return rows.map((r: Record<string, any>) => ({
-    placeId: r.id,
-    groupYear: r.group_year,
-    language: r.language,
-    placeType: r.place_type,
-    seats: r.total,
-    free: r.free,
-    releasedOn: r.released_on,
-    publishedAt: iso(r.published_at),
+    ...placeSummary(r),
     freeChoice: r.free_choice_since !== null,
     kindergarten: {
       id: r.kindergarten_id,

@@ -67,8 +67,8 @@ export class Problem extends Error {
   }
 }
 
-// Every workflow refusal (domain/errors.ts) is a problem code of the same name.
-const _everyDomainErrorIsAProblem: Record<DomainError, ProblemCode> = DOMAIN_ERRORS;
+// Every workflow refusal (domain/errors.ts) is a problem code of the same name: checked here.
+DOMAIN_ERRORS satisfies Record<DomainError, ProblemCode>;
 
 /** Turns a refusal from a workflow into the caller's problem; undefined for anything else. */
 export function problemFromWorkflow(err: unknown): Problem | undefined {

@@ -11,14 +11,12 @@ import {
 import {
   applicationRow,
   buildPlace,
-  buildRegion,
   causes,
   freeSeats,
   issueReferral,
   offerPlaces,
   request,
   skipTo,
-  startApplication,
   waitForState,
   type Started,
   refusal,
@@ -179,7 +177,7 @@ describe('the referral (R5)', () => {
   });
 
   it('R5.2 a referral issued on the Friday before Nauryz is due at the end of the 5th working day after the holidays', async () => {
-    const { db, env } = suite;
+    const { env } = suite;
     // The test server's clock starts at the real now: go to the next 19 March, 10:00 Almaty.
     const now = await env.currentTimeMs();
     let year = Number(almatyDate(now).slice(0, 4));

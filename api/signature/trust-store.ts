@@ -1,0 +1,117 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Problem } from '../problems';
+import { x509 } from './x509';
+
+export type RevocationStatus = 'good' | 'revoked' | 'unknown';
+
+/** Says whether `cert`, issued by `issuer`, was revoked: a CRL here; OCSP could fill it too. */
+export interface RevocationChecker {
+  status(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationStatus>;
+}
+
+const MAX_CHAIN = 6;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
+/**
+ * The configured roots and intermediates (a folder of PEM files) and the CRLs beside them. A
+ * certificate is trusted only through a chain that ends at one of these roots.
+ */
+export class TrustStore implements RevocationChecker {
+  private constructor(
+    readonly dir: string,
+    private readonly roots: x509.X509Certificate[],
+    private readonly intermediates: x509.X509Certificate[],
+    private readonly crls: x509.X509Crl[],
+  ) {}
+
+  static async load(dir: string): Promise<TrustStore> {
+    const certs: x509.X509Certificate[] = [];
+    const crls: x509.X509Crl[] = [];
+    for (const name of (await fs.readdir(dir)).sort()) {
+      const file = path.join(dir, name);
+      if (!(await fs.stat(file)).isFile()) continue;
+      const raw = await fs.readFile(file);
+      const text = raw.toString('latin1');
+      const blocks = text.match(PEM_BLOCK);
+      if (blocks) {
+        for (const block of blocks) {
+          if (block.startsWith('-----BEGIN CERTIFICATE-----')) certs.push(new x509.X509Certificate(block));
+          else if (/^-----BEGIN (X509 )?CRL-----/.test(block)) crls.push(new x509.X509Crl(block));
+        }
+      } else if (name.endsWith('.crl')) {
+        crls.push(new x509.X509Crl(raw));
+      } else if (name.endsWith('.cer') || name.endsWith('.der')) {
+        certs.push(new x509.X509Certificate(raw));
+      }
+    }
+    const roots: x509.X509Certificate[] = [];
+    const intermediates: x509.X509Certificate[] = [];
+    for (const c of certs) ((await c.isSelfSigned()) ? roots : intermediates).push(c);
+    if (roots.length === 0) throw new Error(`the trust store ${dir} holds no root certificate`);
+    return new TrustStore(dir, roots, intermediates, crls);
+  }
+
+  get size() {
+    return { roots: this.roots.length, intermediates: this.intermediates.length, crls: this.crls.length };
+  }
+
+  private async issuerOf(cert: x509.X509Certificate): Promise<x509.X509Certificate | undefined> {
+    for (const candidate of [...this.intermediates, ...this.roots]) {
+      if (candidate.subject !== cert.issuer) continue;
+      if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) return candidate;
+    }
+    return undefined;
+  }
+
+  private isRoot(cert: x509.X509Certificate): boolean {
+    return this.roots.some((r) => r.equal(cert));
+  }
+
+  /**
+   * The chain from `cert` up to a trusted root, every link valid at `at` and allowed to issue,
+   * none revoked. Throws the problem that names the first fault found.
+   */
+  async validate(cert: x509.X509Certificate, at: Date, revocation: RevocationChecker | null): Promise<x509.X509Certificate[]> {
+    const chain = [cert];
+    let current = cert;
+    while (!this.isRoot(current)) {
+      if (chain.length > MAX_CHAIN) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
+      const issuer = await this.issuerOf(current);
+      if (!issuer) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
+      const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
+      const usage = issuer.getExtension(x509.KeyUsagesExtension);
+      if (!constraints?.ca || (usage && !(usage.usages & x509.KeyUsageFlags.keyCertSign))) {
+        throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate was issued by a certificate that may not issue others');
+      }
+      chain.push(issuer);
+      current = issuer;
+    }
+    for (const link of chain) {
+      if (at < link.notBefore) throw new Problem('CERTIFICATE_NOT_YET_VALID', `a certificate in the chain is valid only from ${link.notBefore.toISOString()}`);
+      if (at > link.notAfter) throw new Problem('CERTIFICATE_EXPIRED', `a certificate in the chain expired on ${link.notAfter.toISOString()}`);
+    }
+    if (revocation) {
+      for (let i = 0; i < chain.length - 1; i++) {
+        const status = await revocation.status(chain[i]!, chain[i + 1]!, at);
+        if (status === 'revoked') throw new Problem('CERTIFICATE_REVOKED', 'the certificate has been revoked');
+        if (status === 'unknown') {
+          throw new Problem('CERTIFICATE_REVOCATION_UNKNOWN', 'whether the certificate was revoked cannot be told now; try again later');
+        }
+      }
+    }
+    return chain;
+  }
+
+  /** From the newest CRL the issuer signed that is still current at `at`. */
+  async status(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationStatus> {
+    let newest: x509.X509Crl | undefined;
+    for (const crl of this.crls) {
+      if (crl.issuer !== issuer.subject || crl.thisUpdate > at || (crl.nextUpdate && crl.nextUpdate < at)) continue;
+      if (newest && newest.thisUpdate >= crl.thisUpdate) continue;
+      if (await crl.verify({ publicKey: issuer.publicKey }).catch(() => false)) newest = crl;
+    }
+    if (!newest) return 'unknown';
+    return newest.findRevoked(cert) ? 'revoked' : 'good';
+  }
+}

@@ -1,0 +1,151 @@
+import type { Element } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+import { Problem } from '../problems';
+import { checkKeyUsage, describeSigner, type KeyPurpose, type Signer } from './certificate';
+import type { RevocationChecker, TrustStore } from './trust-store';
+import { childElements, documentFields, DOCUMENT_NS, DSIG_NS, parseUntrustedXml, type Fields } from './xml';
+import { x509 } from './x509';
+
+/** What a verified document says, and who signed it. */
+export interface VerifiedDocument {
+  signer: Signer;
+  /** The signed document's root element name: the action or `login`. */
+  name: string;
+  /** The fields of what was signed, read from the signed reference, never from the received DOM. */
+  fields: Fields;
+  /** The document exactly as received, kept as evidence. */
+  xml: string;
+}
+
+/**
+ * Verifies an enveloped XMLDSig document as NCALayer `signXml` produces it. RSA is verified here;
+ * Kazakh GOST signatures need a verifier that implements them (such as an NCANode deployment)
+ * plugged in as `gost`.
+ */
+export interface SignatureVerifier {
+  verify(xml: string, purpose: KeyPurpose): Promise<VerifiedDocument>;
+}
+
+export const ALGORITHMS = {
+  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
+  c14n: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  c14nWithComments: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+  enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+} as const;
+const GOST_PREFIX = 'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gost';
+const CANONICALIZATIONS: readonly string[] = [ALGORITHMS.c14n, ALGORITHMS.c14nWithComments];
+const TRANSFORMS: readonly string[] = [ALGORITHMS.enveloped, ...CANONICALIZATIONS];
+
+export interface XmlDsigOptions {
+  trustStore: TrustStore;
+  /** CRLs of the trust store, OCSP, or null to skip revocation (never in production). */
+  revocation: RevocationChecker | null;
+  /** Accept RSA-SHA1 and SHA-1 digests (older signing tools). */
+  allowSha1: boolean;
+  /** Verifies GOST-signed documents; without it they are refused with GOST_NOT_SUPPORTED. */
+  gost?: SignatureVerifier;
+  now?: () => Date;
+}
+
+const wrapping = (detail: string) => new Problem('SIGNATURE_WRAPPING', detail);
+const localNames = (els: Element[]) => els.map((e) => `${e.namespaceURI === DSIG_NS ? '' : '?'}${e.localName}`);
+const algorithmOf = (el: Element | undefined) => el?.getAttribute('Algorithm') ?? '';
+
+/** The only shape we accept: one signature, the root's child, one reference to the whole document. */
+function signatureElement(root: Element): { signature: Element; signatureMethod: string; digestMethod: string; certificate: string } {
+  const signatures = root.ownerDocument!.getElementsByTagNameNS(DSIG_NS, 'Signature');
+  if (signatures.length === 0) throw new Problem('SIGNATURE_MISSING', 'the document carries no XML signature');
+  if (signatures.length > 1) throw wrapping('the document carries more than one signature');
+  const signature = signatures.item(0)!;
+  if (signature.parentNode !== root) throw wrapping('the signature must be a child of the document root');
+  const parts = childElements(signature);
+  if (localNames(parts).join() !== 'SignedInfo,SignatureValue,KeyInfo') {
+    throw wrapping('the signature holds something besides SignedInfo, SignatureValue and KeyInfo');
+  }
+  const [signedInfo, , keyInfo] = parts as [Element, Element, Element];
+  const info = childElements(signedInfo);
+  if (localNames(info).join() !== 'CanonicalizationMethod,SignatureMethod,Reference') {
+    throw wrapping('the signature must have exactly one reference');
+  }
+  const [c14n, method, reference] = info as [Element, Element, Element];
+  if (reference.getAttribute('URI') !== '' || reference.attributes.length !== 1) {
+    throw wrapping('the signed reference must be the whole document (URI="")');
+  }
+  const refParts = childElements(reference);
+  if (localNames(refParts).join() !== 'Transforms,DigestMethod,DigestValue') {
+    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the reference must name its transforms and digest');
+  }
+  const transforms = childElements(refParts[0]!).map(algorithmOf);
+  if (transforms.length === 0 || transforms.length > 2 || transforms[0] !== ALGORITHMS.enveloped || !transforms.every((t) => TRANSFORMS.includes(t))) {
+    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'transforms must be enveloped-signature then C14N 1.0');
+  }
+  if (!CANONICALIZATIONS.includes(algorithmOf(c14n))) {
+    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'SignedInfo must be canonicalized with C14N 1.0');
+  }
+  const certs = keyInfo.getElementsByTagNameNS(DSIG_NS, 'X509Certificate');
+  if (certs.length !== 1) throw new Problem('CERTIFICATE_MISSING', 'KeyInfo must carry exactly one X509Certificate, the signer’s');
+  return {
+    signature,
+    signatureMethod: algorithmOf(method),
+    digestMethod: algorithmOf(refParts[1]),
+    certificate: (certs.item(0)!.textContent ?? '').replace(/\s+/g, ''),
+  };
+}
+
+export class XmlDsigVerifier implements SignatureVerifier {
+  constructor(private readonly options: XmlDsigOptions) {}
+
+  async verify(xml: string, purpose: KeyPurpose): Promise<VerifiedDocument> {
+    const root = parseUntrustedXml(xml).documentElement!;
+    const shape = signatureElement(root);
+    if (shape.signatureMethod.startsWith(GOST_PREFIX) || shape.digestMethod.startsWith(GOST_PREFIX)) {
+      if (this.options.gost) return this.options.gost.verify(xml, purpose);
+      throw new Problem('GOST_NOT_SUPPORTED', 'GOST signatures cannot be verified here; sign with your RSA key');
+    }
+    this.checkAlgorithms(shape.signatureMethod, shape.digestMethod);
+
+    // The key comes from the certificate only once the certificate is trusted (SECURITY.md).
+    let cert: x509.X509Certificate;
+    try {
+      cert = new x509.X509Certificate(Buffer.from(shape.certificate, 'base64'));
+    } catch {
+      throw new Problem('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
+    }
+    const at = this.options.now?.() ?? new Date();
+    await this.options.trustStore.validate(cert, at, this.options.revocation);
+    checkKeyUsage(cert, purpose);
+    const signer = describeSigner(cert);
+
+    const signed = new SignedXml({ publicCert: cert.toString('pem'), getCertFromKeyInfo: () => null });
+    let valid = false;
+    let references: string[] = [];
+    try {
+      signed.loadSignature(shape.signature);
+      valid = signed.checkSignature(xml);
+      references = signed.getSignedReferences();
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw new Problem('SIGNATURE_INVALID', 'the signature does not match the document: it was changed after signing');
+    if (references.length !== 1) throw wrapping('exactly one reference must be signed');
+
+    const content = parseUntrustedXml(references[0]!).documentElement!;
+    if (content.namespaceURI !== DOCUMENT_NS) {
+      throw new Problem('SIGNED_CONTENT_INVALID', `the signed document is not one of ours (namespace ${DOCUMENT_NS})`);
+    }
+    return { signer, name: content.localName ?? '', fields: documentFields(content), xml };
+  }
+
+  private checkAlgorithms(signatureMethod: string, digestMethod: string): void {
+    const sha1 = this.options.allowSha1;
+    if (!(signatureMethod === ALGORITHMS.rsaSha256 || (sha1 && signatureMethod === ALGORITHMS.rsaSha1))) {
+      throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', `signature method ${signatureMethod} is not accepted; use RSA-SHA256`);
+    }
+    if (!(digestMethod === ALGORITHMS.sha256 || (sha1 && digestMethod === ALGORITHMS.sha1))) {
+      throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', `digest method ${digestMethod} is not accepted; use SHA-256`);
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * process at start with a message naming the variable.
  */
 const schema = z.object({
-  /** production disables development conveniences (the X-Dev-Iin header). */
+  /** production refuses the development trust store (the test PKI) and needs TRUST_STORE_DIR. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** PostgreSQL connection string; `npm start` sets it to the embedded server unless given. */
   DATABASE_URL: z.string().url(),
@@ -21,6 +21,18 @@ const schema = z.object({
   REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Whether the worker creates or updates the daily publication and offer schedules on start. */
   CREATE_SCHEDULES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** R1: a folder of PEM roots, intermediates and CRLs. Outside production: the test PKI's. */
+  TRUST_STORE_DIR: z.string().min(1).optional(),
+  /** Revocation by the trust store's CRLs; `off` only where no CRL can be had (never production). */
+  SIGNATURE_REVOCATION: z.enum(['crl', 'off']).default('crl'),
+  /** Accept RSA-SHA1 signatures and SHA-1 digests from older signing tools. */
+  SIGNATURE_ALLOW_SHA1: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How long a login session lasts. */
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** How long a login challenge may wait to be signed. */
+  CHALLENGE_TTL_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** How old a signed action may be when it arrives. */
+  SIGNED_ACTION_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
 });
 
 export type Config = z.infer<typeof schema>;

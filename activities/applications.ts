@@ -20,6 +20,8 @@ export interface Transition {
   cause: TransitionCause;
   actor: string;
   details?: Record<string, unknown>;
+  /** R1.2: the signed document that caused the transition. */
+  signedDocumentId?: number;
   /** Read-model values that change with this transition; null clears, absent keeps. */
   readModel?: ReadModelChanges;
 }
@@ -48,6 +50,7 @@ async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
       cause: t.cause,
       actor: t.actor,
       details: JSON.stringify(t.details ?? {}),
+      signed_document_id: t.signedDocumentId ?? null,
     })
     .onConflict(['application_number', 'seq'])
     .ignore()
@@ -110,7 +113,11 @@ export function createApplicationActivities({ db }: { db: Db }) {
           to: 'queued',
           cause: 'filed',
           actor: f.applicantIin,
+          signedDocumentId: f.signedDocumentId,
         });
+        if (f.signedDocumentId !== undefined) {
+          await trx('signed_documents').where({ id: f.signedDocumentId }).update({ application_number: f.number });
+        }
         return { outcome: 'filed' };
       });
     },

@@ -2,22 +2,26 @@ import Koa from 'koa';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { PersonRegistry } from '../domain/registry';
+import type { AuthSettings } from './auth-settings';
 import { jsonBody } from './body';
-import { devIdentity } from './identity';
 import { problemMiddleware } from './problems';
 import { applicationRoutes } from './routes/applications';
 import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { publicRoutes } from './routes/public';
 import { staffRoutes } from './routes/staff';
 import { healthRoutes } from './routes/health';
+import { sessionMiddleware } from './session';
+import type { SignatureVerifier } from './signature/verifier';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   registry: PersonRegistry;
-  /** Honour the X-Dev-Iin header (never in production). */
-  devIdentity: boolean;
+  /** R1: verifies signed XML (login and actions). */
+  verifier: SignatureVerifier;
+  auth: AuthSettings;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -25,10 +29,11 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = true;
   app.use(problemMiddleware);
   app.use(jsonBody);
-  app.use(devIdentity(deps.devIdentity));
+  app.use(sessionMiddleware(deps.db));
   const routers = [
     healthRoutes(deps),
     publicRoutes(deps),
+    authRoutes(deps),
     applicationRoutes(deps),
     staffRoutes(deps),
     calendarRoutes(deps),

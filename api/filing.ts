@@ -31,6 +31,7 @@ export async function fileApplication(
   { db, temporal, registry }: FilingDeps,
   applicantIin: string,
   req: FileApplicationRequest,
+  signedDocumentId?: number,
 ): Promise<ApplicationState> {
   const region = await db('regions').where({ code: req.regionCode }).first('code', 'settings');
   if (!region) throw new Problem('UNKNOWN_REGION', `no region ${req.regionCode}`, { field: 'regionCode' });
@@ -67,6 +68,7 @@ export async function fileApplication(
     language: req.language,
     contacts: req.contacts,
     registeredAt,
+    signedDocumentId,
   };
   return temporal.workflow.executeUpdateWithStart(fileApplicationUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation(applicationWorkflow, {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Db } from '../db/connection';
-import { requireIin } from './identity';
+import { requireSession } from './session';
 import { Problem } from './problems';
 
 export type StaffRole = 'kindergarten_staff' | 'pmpk_staff' | 'operator';
@@ -13,10 +13,14 @@ export interface StaffMember {
   kindergartenId: number | null;
 }
 
-/** The caller as a member of staff in `role`, or 403: every staff route states its role. */
+/**
+ * The caller as a member of staff in `role`, or 403: every staff route states its role. Staff log
+ * in with their organisation's employee certificate.
+ */
 export async function requireStaff(ctx: Context, db: Db, role: StaffRole): Promise<StaffMember> {
-  const iin = requireIin(ctx);
-  const row = await db('staff').where({ iin, role }).first('iin', 'role', 'region_code', 'kindergarten_id');
-  if (!row) throw new Problem('FORBIDDEN', `this action is for ${role.replace('_', ' ')}`);
+  const session = requireSession(ctx);
+  const row =
+    session.holder === 'employee' ? await db('staff').where({ iin: session.iin, role }).first('iin', 'role', 'region_code', 'kindergarten_id') : undefined;
+  if (!row) throw new Problem('FORBIDDEN', `this action is for ${role.replace('_', ' ')}, with an employee’s certificate`);
   return { iin: row.iin, role: row.role, regionCode: row.region_code, kindergartenId: row.kindergarten_id };
 }

@@ -16,6 +16,16 @@ export default async function globalSetup() {
   const stops = [];
   globalThis.__KQ_TEST__ = { workDir, stops };
 
+  // R1: a test PKI for the run; tests issue certificates from its intermediate.
+  process.env.KQ_TEST_PKI_DIR = path.join(workDir, 'pki');
+  process.env.AUDIT_LOG = 'off';
+  const pki = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pki/create.ts', process.env.KQ_TEST_PKI_DIR], {
+    cwd: projectRoot,
+    env: process.env,
+    stdio: 'inherit',
+  });
+  if (pki.status !== 0) throw new Error('the test PKI could not be made');
+
   if (!process.env.DATABASE_URL) {
     const pg = await startPostgresProcess({
       dataDir: path.join(workDir, 'postgres'),

@@ -62,6 +62,8 @@ export class Lifecycle {
   /** Bumped by every change, so the main loop re-reads its deadlines. */
   version = 0;
   busy = false;
+  /** The signed document of the action now running, recorded with the events it causes. */
+  private evidence?: number;
 
   constructor({ filing, carried }: ApplicationWorkflowInput) {
     this.filing = filing;
@@ -162,7 +164,12 @@ export class Lifecycle {
     return this.exclusive(async () => {
       if (this.wasApplied(req)) return this.state();
       guard();
-      await body();
+      this.evidence = req.signedDocumentId;
+      try {
+        await body();
+      } finally {
+        this.evidence = undefined;
+      }
       this.s.appliedRequestIds.push(req.requestId);
       return this.state();
     });
@@ -184,7 +191,18 @@ export class Lifecycle {
   async transition(to: ApplicationStatus, cause: TransitionCause, actor: string, readModel: ReadModelChanges = {}, details?: Record<string, unknown>) {
     const from = this.s.status;
     this.s.seq += 1;
-    await act.recordTransition({ number: this.filing.number, seq: this.s.seq, at: Date.now(), from, to, cause, actor, readModel, details });
+    await act.recordTransition({
+      number: this.filing.number,
+      seq: this.s.seq,
+      at: Date.now(),
+      from,
+      to,
+      cause,
+      actor,
+      readModel,
+      details,
+      signedDocumentId: this.evidence,
+    });
     // The query shows the new status only once the read model has it too.
     this.s.status = to;
     this.s.statusCause = cause;

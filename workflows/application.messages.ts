@@ -32,6 +32,8 @@ export interface ApplicationFiling {
   contacts: Contacts;
   /** R2.4: the registration timestamp, ms since epoch. */
   registeredAt: number;
+  /** R1.2: the signed filing, kept as evidence with the first history event. */
+  signedDocumentId?: number;
 }
 
 /** R4.4: places opened to this application, and until when (R4.5). */
@@ -114,9 +116,11 @@ export type ApplicationOutcome =
   | { outcome: 'rejected'; code: string; existingNumber?: string };
 
 export interface ActionRequest {
-  /** The client's Idempotency-Key: the same key never acts twice. */
+  /** The signed document's nonce, or the client's Idempotency-Key: the same ID never acts twice. */
   requestId: string;
   actorIin: string;
+  /** R1.2: the signed document that asked for this action, kept with the event it causes. */
+  signedDocumentId?: number;
 }
 
 export interface ChooseKindergartenRequest extends ActionRequest {

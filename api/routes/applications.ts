@@ -1,9 +1,8 @@
 import Router from '@koa/router';
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import { getApplicationCard } from '../../db/queries/applications';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
+import { attachApplication, getApplicationCard, listApplications } from '../../db/queries/applications';
 import {
   applicationWorkflowId,
   changeBenefitCategoryUpdate,
@@ -15,73 +14,109 @@ import {
   type ActionRequest,
   type ApplicationState,
 } from '../../workflows/application.messages';
-import { changeBenefitCategorySchema, chooseKindergartenSchema, extendReferralSchema, noBodySchema } from '../schemas/actions';
+import type { Session } from '../../db/sessions';
+import type { AuthSettings } from '../auth-settings';
 import { fileApplication, type FilingDeps } from '../filing';
-import { requireIin } from '../identity';
 import { Problem } from '../problems';
 import {
-  FILE_APPLICATION_FIELD_CODES,
-  applicationNumberSchema,
-  fileApplicationSchema,
-  idempotencyKeySchema,
-} from '../schemas/applications';
+  attachApplicationSchema,
+  changeBenefitCategorySchema,
+  chooseKindergartenSchema,
+  extendReferralSchema,
+  noParamsSchema,
+} from '../schemas/actions';
+import { FILE_APPLICATION_FIELD_CODES, applicationNumberSchema, fileApplicationSchema, signedDocumentIdSchema } from '../schemas/applications';
+import { requireApplicant } from '../session';
+import { verifySignedAction } from '../signed-action';
+import type { SignatureVerifier } from '../signature/verifier';
 import { validate } from '../validate';
 
 type ApplicantUpdate<R extends ActionRequest> = UpdateDefinition<ApplicationState, [R], string>;
 
-async function ownCard(deps: FilingDeps, ctx: Context) {
-  const number = validate(applicationNumberSchema, ctx.params.number);
-  const card = await getApplicationCard(deps.db, number, requireIin(ctx));
-  // R3.2: another person's application answers exactly as one that does not exist.
+export interface ApplicationRouteDeps extends FilingDeps {
+  verifier: SignatureVerifier;
+  auth: AuthSettings;
+}
+
+/** R3.2: another person's application answers exactly as one that does not exist. */
+async function visibleCard(deps: FilingDeps, number: string, session: Session) {
+  const card = await getApplicationCard(deps.db, number, session.iin);
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
   return card;
 }
 
-function idempotencyKey(ctx: Context): string {
-  const header = ctx.get('idempotency-key');
-  if (!header) return randomUUID();
-  const parsed = idempotencyKeySchema.safeParse(header);
-  if (!parsed.success) throw new Problem('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key is 8–128 letters, digits or ._:-');
-  return parsed.data;
-}
+const numberParam = (ctx: Context) => validate(applicationNumberSchema, ctx.params.number);
 
-/** Applicant routes: file an application, read its card, act on it. Role: applicant (the filer). */
-export function applicationRoutes(deps: FilingDeps): Router {
+/**
+ * Applicant routes: file an application, list, read and attach applications, act on them. Role:
+ * applicant (an individual's certificate); an application is theirs if they filed it or attached
+ * it as the child's parent (R3.2). Every action is a signed document (R1.2).
+ */
+export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   const router = new Router({ prefix: '/api/v1/applications' });
 
   router.post('/', async (ctx) => {
-    const applicantIin = requireIin(ctx);
-    const req = validate(fileApplicationSchema, ctx.request.body, FILE_APPLICATION_FIELD_CODES);
-    const state = await fileApplication(deps, applicantIin, req);
-    const card = await getApplicationCard(deps.db, state.number, applicantIin);
+    const session = requireApplicant(ctx);
+    const { params, documentId } = await verifySignedAction(deps, ctx, session, {
+      action: 'fileApplication',
+      params: fileApplicationSchema,
+      fieldCodes: FILE_APPLICATION_FIELD_CODES,
+    });
+    const state = await fileApplication(deps, session.iin, params, documentId);
+    const card = await getApplicationCard(deps.db, state.number, session.iin);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
     ctx.body = card;
   });
 
-  router.get('/:number', async (ctx) => {
-    ctx.body = await ownCard(deps, ctx);
+  router.get('/', async (ctx) => {
+    const session = requireApplicant(ctx);
+    ctx.body = { applications: await listApplications(deps.db, session.iin) };
   });
 
-  // Every action a person takes goes to the workflow as an update; the answer is the card as it
-  // now stands, or a problem naming why nothing changed.
-  function action<R extends ActionRequest>(path: string, body: z.ZodType<Omit<R, keyof ActionRequest>>, update: ApplicantUpdate<R>): void {
+  router.get('/:number', async (ctx) => {
+    ctx.body = await visibleCard(deps, numberParam(ctx), requireApplicant(ctx));
+  });
+
+  // R1.2: the signed document behind a history entry, as it was received.
+  router.get('/:number/signed-documents/:id', async (ctx) => {
+    const session = requireApplicant(ctx);
+    const card = await visibleCard(deps, numberParam(ctx), session);
+    const id = validate(signedDocumentIdSchema, ctx.params.id);
+    const doc = await deps.db('signed_documents').where({ id, application_number: card.number }).first('xml');
+    if (!doc) throw new Problem('NOT_FOUND', `no signed document ${id} for ${card.number}`);
+    ctx.type = 'application/xml';
+    ctx.body = doc.xml;
+  });
+
+  // R3.2: only a parent the registry lists for the child, and only with the child's IIN.
+  router.post('/:number/attach', async (ctx) => {
+    const session = requireApplicant(ctx);
+    const number = numberParam(ctx);
+    const { childIin } = validate(attachApplicationSchema, ctx.request.body);
+    const attached = (await deps.registry.isParentOf(session.iin, childIin)) && (await attachApplication(deps.db, number, childIin, session.iin));
+    if (!attached) throw new Problem('NOT_FOUND', `no application ${number} of a child of yours with this IIN`);
+    ctx.body = await visibleCard(deps, number, session);
+  });
+
+  // Every action goes to the workflow as an update, named by the signed document's nonce; the
+  // answer is the card as it now stands, or a problem naming why nothing changed.
+  function action<R extends ActionRequest>(path: string, name: string, params: z.ZodType<Omit<R, keyof ActionRequest>, any>, update: ApplicantUpdate<R>): void {
     router.post(`/:number/${path}`, async (ctx) => {
-      const card = await ownCard(deps, ctx);
-      const params: Omit<R, keyof ActionRequest> = validate(body, ctx.request.body);
-      const requestId = idempotencyKey(ctx);
-      await deps.temporal.workflow
-        .getHandle(applicationWorkflowId(card.number))
-        .executeUpdate(update, { args: [{ ...params, requestId, actorIin: card.applicant.iin } as R], updateId: requestId });
-      ctx.body = await ownCard(deps, ctx);
+      const session = requireApplicant(ctx);
+      const card = await visibleCard(deps, numberParam(ctx), session);
+      const signed = await verifySignedAction(deps, ctx, session, { action: name, applicationNumber: card.number, params });
+      const request = { ...signed.params, requestId: signed.nonce, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
+      await deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: signed.nonce });
+      ctx.body = await visibleCard(deps, card.number, session);
     });
   }
-  action('confirm-interest', noBodySchema, confirmInterestUpdate); // R6.1
-  action('choose-kindergarten', chooseKindergartenSchema, chooseKindergartenUpdate); // R4.6, R5.1
-  action('extend-referral', extendReferralSchema, extendReferralUpdate); // R5.5
-  action('withdraw-referral', noBodySchema, withdrawReferralUpdate); // R5.6
-  action('leave-queue', noBodySchema, leaveQueueUpdate); // R6.2
-  action('change-benefit-category', changeBenefitCategorySchema, changeBenefitCategoryUpdate); // R6.2
+  action('confirm-interest', 'confirmInterest', noParamsSchema, confirmInterestUpdate); // R6.1
+  action('choose-kindergarten', 'chooseKindergarten', chooseKindergartenSchema, chooseKindergartenUpdate); // R4.6, R5.1
+  action('extend-referral', 'extendReferral', extendReferralSchema, extendReferralUpdate); // R5.5
+  action('withdraw-referral', 'withdrawReferral', noParamsSchema, withdrawReferralUpdate); // R5.6
+  action('leave-queue', 'leaveQueue', noParamsSchema, leaveQueueUpdate); // R6.2
+  action('change-benefit-category', 'changeBenefitCategory', changeBenefitCategorySchema, changeBenefitCategoryUpdate); // R6.2
 
   return router;
 }

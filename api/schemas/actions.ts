@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { BENEFIT_CATEGORIES } from '../../domain/queue';
+import { iinSchema } from './applications';
 
-/** Bodies of the applicant's actions on an application (R4.6, R5.5, R6.2); the rest take none. */
-export const chooseKindergartenSchema = z.object({ placeId: z.number().int().positive() }).strict();
-export const extendReferralSchema = z.object({ days: z.number().int() }).strict();
+/** A whole number as written in a signed XML document. */
+const xmlInteger = z
+  .string()
+  .regex(/^-?\d{1,9}$/, 'a whole number')
+  .transform(Number);
+
+/**
+ * The fields of each signed action document (R1.2) besides applicationNumber, nonce and signedAt:
+ * the document's root element is the action's name. Filing takes fileApplicationSchema.
+ */
+export const chooseKindergartenSchema = z.object({ placeId: xmlInteger.pipe(z.number().int().positive()) }).strict();
+export const extendReferralSchema = z.object({ days: xmlInteger.pipe(z.number().int()) }).strict();
 export const changeBenefitCategorySchema = z.object({ benefitCategory: z.enum(BENEFIT_CATEGORIES) }).strict();
-export const noBodySchema = z.object({}).strict();
+export const noParamsSchema = z.object({}).strict();
+
+/** R3.2: a parent attaches their child's application by its number and the child's IIN. */
+export const attachApplicationSchema = z.object({ childIin: iinSchema }).strict();

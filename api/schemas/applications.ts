@@ -62,5 +62,7 @@ export const FILE_APPLICATION_FIELD_CODES: FieldCodes = {
 
 export const applicationNumberSchema = z.string().max(40);
 
+export const signedDocumentIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 /** The Idempotency-Key header: a client's retry of the same request must not act twice. */
 export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/);

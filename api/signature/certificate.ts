@@ -1,12 +1,7 @@
 import { parseIin } from '../../domain/iin';
+import type { CertificateHolder, KeyPurpose, Signer } from '../../domain/identity';
 import { Problem } from '../problems';
 import { x509 } from './x509';
-
-/** Which key a document must be signed with: AUTH for login, the signing key for actions (R1). */
-export type KeyPurpose = 'auth' | 'sign';
-
-/** An individual, or an organisation's employee (kindergarten staff, ПМПК, operators). */
-export type CertificateHolder = 'individual' | 'employee';
 
 /** Extended key usages of the Kazakh national certification authority (НУЦ РК). */
 export const KZ_POLICY = {
@@ -15,20 +10,6 @@ export const KZ_POLICY = {
   employee: '1.2.398.3.3.4.1.2',
 } as const;
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-
-export interface Signer {
-  iin: string;
-  /** CN as the certificate states it (surname and name). */
-  name: string;
-  surname: string | null;
-  givenName: string | null;
-  holder: CertificateHolder;
-  /** Business identification number of the employer, from OU=BIN…, for employees. */
-  organisationBin: string | null;
-  certificateSerial: string;
-  certificateIssuer: string;
-  notAfter: string;
-}
 
 const field = (cert: x509.X509Certificate, oid: string): string | null => cert.subjectName.getField(oid)[0] ?? null;
 

@@ -1,7 +1,8 @@
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { Problem } from '../problems';
-import { checkKeyUsage, describeSigner, type KeyPurpose, type Signer } from './certificate';
+import type { KeyPurpose, Signer } from '../../domain/identity';
+import { checkKeyUsage, describeSigner } from './certificate';
 import type { RevocationChecker, TrustStore } from './trust-store';
 import { childElements, documentFields, DOCUMENT_NS, DSIG_NS, parseUntrustedXml, type Fields } from './xml';
 import { x509 } from './x509';
@@ -40,9 +41,10 @@ const CANONICALIZATIONS: readonly string[] = [ALGORITHMS.c14n, ALGORITHMS.c14nWi
 const TRANSFORMS: readonly string[] = [ALGORITHMS.enveloped, ...CANONICALIZATIONS];
 
 export interface XmlDsigOptions {
-  trustStore: TrustStore;
-  /** CRLs of the trust store, OCSP, or null to skip revocation (never in production). */
-  revocation: RevocationChecker | null;
+  /** The current trust store: it is reloaded when its CRLs are refreshed. */
+  trustStore: () => TrustStore;
+  /** The trust store's CRLs, another checker (OCSP), or null to skip revocation (never in production). */
+  revocation: 'trust-store' | RevocationChecker | null;
   /** Accept RSA-SHA1 and SHA-1 digests (older signing tools). */
   allowSha1: boolean;
   /** Verifies GOST-signed documents; without it they are refused with GOST_NOT_SUPPORTED. */
@@ -115,7 +117,9 @@ export class XmlDsigVerifier implements SignatureVerifier {
       throw new Problem('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
     }
     const at = this.options.now?.() ?? new Date();
-    await this.options.trustStore.validate(cert, at, this.options.revocation);
+    const store = this.options.trustStore();
+    const revocation = this.options.revocation === 'trust-store' ? store : this.options.revocation;
+    await store.validate(cert, at, revocation);
     checkKeyUsage(cert, purpose);
     const signer = describeSigner(cert);
 

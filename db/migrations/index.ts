@@ -3,6 +3,7 @@ import * as coreSchema from './20261124100000-create-core-schema';
 import * as publicHolidays from './20261124110000-seed-public-holidays';
 import * as referralsAndEnrollments from './20261124120000-create-referrals-and-enrollments';
 import * as offerWaves from './20261124130000-create-offer-waves';
+import * as sessions from './20261124140000-create-sessions-and-signed-documents';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124110000-seed-public-holidays': publicHolidays,
   '20261124120000-create-referrals-and-enrollments': referralsAndEnrollments,
   '20261124130000-create-offer-waves': offerWaves,
+  '20261124140000-create-sessions-and-signed-documents': sessions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../connection';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
 import type { QueueType } from '../../domain/queue';
@@ -14,6 +15,43 @@ export async function findActiveApplication(db: Db, childIin: string, queueType:
 
 const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
+/** R3.2: the applicant who filed it, and parents who attached it to their IIN. */
+function visibleTo(w: Knex.QueryBuilder, viewerIin: string): Knex.QueryBuilder {
+  return w
+    .where('a.applicant_iin', viewerIin)
+    .orWhereExists((q) => q.from('application_viewers as v').whereRaw('v.application_number = a.number').andWhere('v.parent_iin', viewerIin));
+}
+
+/** The viewer's applications, newest first: their own and those they attached (R3.2). */
+export async function listApplications(db: Db, viewerIin: string) {
+  const rows = await db('applications as a')
+    .where((w) => visibleTo(w, viewerIin))
+    .orderBy('a.registered_at', 'desc')
+    .limit(100)
+    .select('a.number', 'a.region_code', 'a.queue_type', 'a.child_iin', 'a.status', 'a.registered_at', 'a.applicant_iin');
+  return rows.map((r) => ({
+    number: r.number,
+    regionCode: r.region_code,
+    queueType: r.queue_type,
+    childIin: r.child_iin,
+    status: r.status as ApplicationStatus,
+    statusLabel: { ru: LABELS.ru.status[r.status as ApplicationStatus], kk: LABELS.kk.status[r.status as ApplicationStatus] },
+    registeredAt: iso(r.registered_at),
+    filedByMe: r.applicant_iin === viewerIin,
+  }));
+}
+
+/**
+ * R3.2: attaches an application to a parent's IIN when it is the named child's. The caller checks
+ * with the registry that the parent is the child's; false when there is no such application.
+ */
+export async function attachApplication(db: Db, number: string, childIin: string, parentIin: string): Promise<boolean> {
+  const app = await db('applications').where({ number, child_iin: childIin }).first('number');
+  if (!app) return false;
+  await db('application_viewers').insert({ application_number: number, parent_iin: parentIin }).onConflict().ignore();
+  return true;
+}
+
 /**
  * R3.3: the application card — information, change history — as its applicant sees it. Undefined
  * when there is no such application or it is not the viewer's (the caller cannot tell which).
@@ -23,7 +61,8 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     .join('persons as c', 'c.iin', 'a.child_iin')
     .join('persons as p', 'p.iin', 'a.applicant_iin')
     .join('regions as r', 'r.code', 'a.region_code')
-    .where({ 'a.number': number, 'a.applicant_iin': viewerIin })
+    .where('a.number', number)
+    .andWhere((w) => visibleTo(w, viewerIin))
     .first(
       'a.*',
       'c.last_name as child_last_name',
@@ -97,6 +136,8 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
       to: e.to_status,
       cause: e.cause,
       actor: e.actor === a.applicant_iin ? 'applicant' : e.actor,
+      // R1.2: the signed document behind the change, kept as evidence.
+      signedDocumentId: e.signed_document_id === null ? null : Number(e.signed_document_id),
     })),
   };
 }

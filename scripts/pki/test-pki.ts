@@ -4,7 +4,8 @@ import { webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
-import { KZ_POLICY, type CertificateHolder, type KeyPurpose } from '../../api/signature/certificate';
+import { KZ_POLICY } from '../../api/signature/certificate';
+import type { CertificateHolder, KeyPurpose } from '../../domain/identity';
 import { x509 } from '../../api/signature/x509';
 import type { Credentials } from './signer';
 

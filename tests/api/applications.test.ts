@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { iinCheckDigit, makeIin } from '../../domain/iin';
 import { buildFamily, type Family } from '../helpers/factories';
 import { startApi, type ApiHarness } from '../helpers/api';
@@ -25,8 +24,7 @@ const filingBody = (family: Family, overrides: Record<string, unknown> = {}) => 
   ...overrides,
 });
 
-const file = (family: Family, overrides: Record<string, unknown> = {}) =>
-  api.request('POST', '/api/v1/applications', { iin: family.parentIin, body: filingBody(family, overrides) });
+const file = (family: Family, overrides: Record<string, unknown> = {}) => api.file(family, filingBody(family, overrides));
 
 async function counts() {
   const [[apps], [counters], [events]] = await Promise.all([
@@ -143,7 +141,7 @@ describe('filing an application (R2)', () => {
     expect([malformed.status, malformed.body.code]).toEqual([400, 'MALFORMED_JSON']);
     const huge = await api.request('POST', '/api/v1/applications', {
       iin: family.parentIin,
-      body: JSON.stringify({ ...filingBody(family), padding: 'x'.repeat(100_000) }),
+      body: JSON.stringify({ signedXml: 'x'.repeat(100_000) }),
     });
     expect([huge.status, huge.body.code]).toEqual([413, 'BODY_TOO_LARGE']);
     const form = await api.request('POST', '/api/v1/applications', {
@@ -156,7 +154,7 @@ describe('filing an application (R2)', () => {
 
   it('requires a caller', async () => {
     const family = await buildFamily(api.db);
-    const res = await api.request('POST', '/api/v1/applications', { body: filingBody(family) });
+    const res = await api.request('POST', '/api/v1/applications', { body: await api.sign(family.parentIin, 'fileApplication', filingBody(family)) });
     expect([res.status, res.body.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 });
@@ -172,30 +170,35 @@ describe('the application card (R3)', () => {
     expect(missing.status).toBe(404);
     const strip = (b: any) => ({ ...b, detail: undefined, instance: undefined });
     expect(strip(foreign.body)).toEqual(strip(missing.body));
-    const act = await api.request('POST', `/api/v1/applications/${body.number}/confirm-interest`, { iin: other.parentIin });
+    const act = await api.request('POST', `/api/v1/applications/${body.number}/confirm-interest`, {
+      iin: other.parentIin,
+      body: await api.sign(other.parentIin, 'confirmInterest', { applicationNumber: body.number }),
+    });
     expect(act.status).toBe(404);
+    const list = await api.request('GET', '/api/v1/applications', { iin: other.parentIin });
+    expect(list.body.applications.map((a: any) => a.number)).not.toContain(body.number);
   });
 });
 
 describe('confirming interest through the API (R6.1)', () => {
-  it('R6.1 confirms once per cycle; a retry with the same Idempotency-Key acts once; a second confirmation is refused', async () => {
+  it('R6.1 confirms once per cycle; the same signed document sent again acts nothing; a second confirmation is refused', async () => {
     const family = await buildFamily(api.db);
     const { body } = await file(family);
     const path = `/api/v1/applications/${body.number}/confirm-interest`;
-    const key = randomUUID();
-    const first = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': key } });
+    const signed = await api.sign(family.parentIin, 'confirmInterest', { applicationNumber: body.number });
+    const first = await api.request('POST', path, { iin: family.parentIin, body: signed });
     expect(first.status).toBe(200);
     expect(first.body.history.map((e: any) => e.cause)).toEqual(['filed', 'interest_confirmed']);
+    expect(first.body.history[1].signedDocumentId).toEqual(expect.any(Number));
     expect(first.body.deadlines.reconfirmBy > body.deadlines.reconfirmBy).toBe(true);
 
-    const retry = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': key } });
-    expect(retry.status).toBe(200);
-    expect(retry.body.history).toHaveLength(2);
+    const replay = await api.request('POST', path, { iin: family.parentIin, body: signed });
+    expect([replay.status, replay.body.code]).toEqual([409, 'NONCE_REPLAYED']);
 
-    const again = await api.request('POST', path, { iin: family.parentIin });
+    const again = await api.request('POST', path, { iin: family.parentIin, body: await api.sign(family.parentIin, 'confirmInterest', { applicationNumber: body.number }) });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'ALREADY_CONFIRMED', reconfirmBy: expect.any(String) });
-    const bad = await api.request('POST', path, { iin: family.parentIin, headers: { 'idempotency-key': 'x' } });
-    expect([bad.status, bad.body.code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
+    const card = await api.request('GET', `/api/v1/applications/${body.number}`, { iin: family.parentIin });
+    expect(card.body.history).toHaveLength(2);
   });
 });

@@ -8,7 +8,7 @@ import { startApi, type ApiHarness } from '../helpers/api';
 describe('health and production behaviour', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi({ devIdentity: false });
+    api = await startApi();
   });
   afterAll(() => api?.close());
 
@@ -20,7 +20,7 @@ describe('health and production behaviour', () => {
 
   it('GET /healthz answers 503 naming the dependency that does not answer', async () => {
     const unreachable = createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1);
-    const app = createApp({ db: unreachable, temporal: api.env.client, registry: new MirroredPersonRegistry(unreachable), devIdentity: false });
+    const app = createApp({ ...api.deps, db: unreachable, registry: new MirroredPersonRegistry(unreachable) });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
@@ -33,9 +33,9 @@ describe('health and production behaviour', () => {
     }
   });
 
-  it('ignores the development header in production', async () => {
+  it('names nobody by a header: only a session from a signed login does', async () => {
     const family = await buildFamily(api.db);
-    const res = await api.request('GET', '/api/v1/applications/75.UO.2026.000001.1', { iin: family.parentIin });
+    const res = await api.request('GET', '/api/v1/applications', { headers: { 'x-dev-iin': family.parentIin } });
     expect([res.status, res.body.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 

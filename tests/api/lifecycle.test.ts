@@ -11,10 +11,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 async function fileFor(family: Family): Promise<string> {
-  const res = await api.request('POST', '/api/v1/applications', {
-    iin: family.parentIin,
-    body: { regionCode: 'almaty', childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' } },
-  });
+  const res = await api.file(family);
   expect(res.status).toBe(201);
   return res.body.number;
 }
@@ -42,8 +39,7 @@ async function withOffer(existing?: { placeId: number; kindergartenId: number })
   const number = await fileFor(family);
   const place = existing ?? (await buildPlace(api.db, { regionCode: 'almaty', groupYear: 2022 }));
   await offer(number, place.placeId);
-  const act = (path: string, body?: unknown, headers?: Record<string, string>) =>
-    api.request('POST', `/api/v1/applications/${number}/${path}`, { iin: family.parentIin, body, headers });
+  const act = (path: string, fields?: Record<string, unknown>) => api.act(family.parentIin, number, path, fields);
   return { family, number, ...place, act };
 }
 
@@ -116,7 +112,7 @@ describe('applicant actions through the API (R4–R6)', () => {
   it('an action on another person’s application answers 404, as for one that does not exist', async () => {
     const { number, placeId } = await withOffer();
     const stranger = await buildFamily(api.db);
-    const res = await api.request('POST', `/api/v1/applications/${number}/choose-kindergarten`, { iin: stranger.parentIin, body: { placeId } });
+    const res = await api.act(stranger.parentIin, number, 'choose-kindergarten', { placeId });
     expect([res.status, res.body.code]).toEqual([404, 'NOT_FOUND']);
     expect(await freeSeats(api.db, placeId)).toBe(1);
   });

@@ -12,10 +12,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 async function file(family: Family, regionCode: string): Promise<string> {
-  const res = await api.request('POST', '/api/v1/applications', {
-    iin: family.parentIin,
-    body: { regionCode, childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' } },
-  });
+  const res = await api.file(family, { regionCode });
   expect(res.status).toBe(201);
   return res.body.number;
 }
@@ -66,7 +63,7 @@ describe('places, publication and the offer through the API (R4.2–R4.4, R11)',
     const statuses = await api.db('applications').whereIn('number', numbers).orderBy('registered_at').pluck('status');
     expect(statuses).toEqual(['turn_notified', 'turn_notified', 'queued']);
 
-    const choice = await api.request('POST', `/api/v1/applications/${numbers[0]}/choose-kindergarten`, { iin: families[0]!.parentIin, body: { placeId: added.body.placeId } });
+    const choice = await api.act(families[0]!.parentIin, numbers[0]!, 'choose-kindergarten', { placeId: added.body.placeId });
     expect(choice.status).toBe(200);
     const referrals = await api.request('GET', `/api/v1/public/referrals?regionCode=${regionCode}`);
     expect(referrals.body.referrals).toEqual([expect.objectContaining({ registrationNumber: numbers[0], queueNumberAtIssue: 1, groupYear: 2022, state: 'active' })]);
@@ -92,7 +89,7 @@ describe('places, publication and the offer through the API (R4.2–R4.4, R11)',
     const families = await Promise.all(Array.from({ length: 50 }, () => buildFamily(api.db, { childBirthDate: '2022-02-02' })));
     const numbers = await Promise.all(families.map((f) => file(f, regionCode)));
     const results = await Promise.all(
-      families.map((f, i) => api.request('POST', `/api/v1/applications/${numbers[i]}/choose-kindergarten`, { iin: f.parentIin, body: { placeId } })),
+      families.map((f, i) => api.act(f.parentIin, numbers[i]!, 'choose-kindergarten', { placeId })),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     const refused = results.filter((r) => r.status !== 200);

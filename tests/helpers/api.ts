@@ -1,53 +1,121 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
+import { authSettings } from '../../api/auth-settings';
+import { TrustStore } from '../../api/signature/trust-store';
+import { XmlDsigVerifier } from '../../api/signature/verifier';
 import type { Db } from '../../db/connection';
 import { MirroredPersonRegistry } from '../../db/person-registry';
+import type { CertificateHolder } from '../../domain/identity';
+import { signXml } from '../../scripts/pki/signer';
 import { testDb } from './db';
+import { credentials, signedAction, testPkiDir } from './pki';
 import { createDevServerEnv, createTestWorker } from './temporal';
+
+export interface Answer {
+  status: number;
+  type: string;
+  body: any;
+}
 
 export interface ApiHarness {
   db: Db;
   env: TestWorkflowEnvironment;
   baseUrl: string;
-  /** Sends a request as `iin` (the development header) and parses the JSON answer. */
-  request(
-    method: string,
-    path: string,
-    opts?: { iin?: string; body?: unknown; headers?: Record<string, string> },
-  ): Promise<{ status: number; type: string; body: any }>;
+  /** What the API was created with, to create another beside it. */
+  deps: AppDeps;
+  /**
+   * Sends a request and parses the JSON answer. `iin` logs that person in first (by a signed
+   * challenge, as a portal would; once per person) and sends their session token.
+   */
+  request(method: string, path: string, opts?: { iin?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
+  /** Logs in by digital signature; gives the first-login e-mail unless `email` is null. */
+  login(iin: string, opts?: { holder?: CertificateHolder; email?: string | null }): Promise<string>;
+  /** The request body of a signed action (R1.2) by `iin`. */
+  sign(iin: string, action: string, fields?: Record<string, unknown>): Promise<{ signedXml: string }>;
+  /** Files an application as the family's parent, signed (R1.2, R2); defaults: Almaty, test contacts. */
+  file(family: { parentIin: string; childIin: string }, fields?: Record<string, unknown>): Promise<Answer>;
+  /** POST /applications/:number/<path> as `iin`, signing the action the path names (R1.2). */
+  act(iin: string, number: string, path: string, fields?: Record<string, unknown>): Promise<Answer>;
+  /** Reads the trust store again (after a CRL changed). */
+  reloadTrustStore(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The real API on an ephemeral port, a real worker, the run's PostgreSQL and dev server. */
-export async function startApi(opts: { devIdentity?: boolean } = {}): Promise<ApiHarness> {
+/** The real API on an ephemeral port, a real worker, the run's PostgreSQL, dev server and test PKI. */
+export async function startApi(): Promise<ApiHarness> {
   const db = testDb();
   const env = await createDevServerEnv();
   const worker: Worker = await createTestWorker(env, db);
   const running = worker.run();
-  const app = createApp({ db, temporal: env.client, registry: new MirroredPersonRegistry(db), devIdentity: opts.devIdentity ?? true });
+  const trustDir = path.join(testPkiDir(), 'trust');
+  let store = await TrustStore.load(trustDir);
+  const verifier = new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false });
+  const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10 });
+  const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth };
+  const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function send(method: string, url: string, { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer> {
+    const res = await fetch(baseUrl + url, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, type, body: text && type.includes('json') ? JSON.parse(text) : text || undefined };
+  }
+
+  async function login(iin: string, opts: { holder?: CertificateHolder; email?: string | null } = {}): Promise<string> {
+    const holder = opts.holder ?? ((await db('staff').where({ iin }).first('id')) ? 'employee' : 'individual');
+    const challenge = await send('POST', '/api/v1/auth/challenge', {});
+    const signedXml = signXml(challenge.body.xml, await credentials(iin, 'auth', holder));
+    const res = await send('POST', '/api/v1/auth/login', { body: { signedXml } });
+    if (res.status !== 200) throw new Error(`login of ${iin} failed: ${JSON.stringify(res.body)}`);
+    const email = opts.email === undefined ? `${iin}@example.kz` : opts.email;
+    if (res.body.emailRequired && email !== null) await send('PUT', '/api/v1/me/email', { token: res.body.token, body: { email } });
+    return res.body.token;
+  }
+
+  const sessions = new Map<string, Promise<string>>();
+  const sessionOf = (iin: string) => {
+    if (!sessions.has(iin)) sessions.set(iin, login(iin));
+    return sessions.get(iin)!;
+  };
+
   return {
     db,
     env,
     baseUrl,
-    async request(method, path, { iin, body, headers = {} } = {}) {
-      const res = await fetch(baseUrl + path, {
-        method,
-        headers: {
-          ...(iin ? { 'x-dev-iin': iin } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+    deps,
+    async request(method, url, { iin, token, body, headers } = {}) {
+      return send(method, url, { token: token ?? (iin ? await sessionOf(iin) : undefined), body, headers });
+    },
+    login,
+    sign: (iin, action, fields = {}) => signedAction(iin, action, fields),
+    async file(family, fields = {}) {
+      const filing = { regionCode: 'almaty', childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' }, ...fields };
+      const body = await signedAction(family.parentIin, 'fileApplication', filing);
+      return send('POST', '/api/v1/applications', { token: await sessionOf(family.parentIin), body });
+    },
+    async act(iin, number, actionPath, fields = {}) {
+      const action = actionPath.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      const body = await signedAction(iin, action, { applicationNumber: number, ...fields });
+      return send('POST', `/api/v1/applications/${encodeURIComponent(number)}/${actionPath}`, { token: await sessionOf(iin), body });
+    },
+    async reloadTrustStore() {
+      store = await TrustStore.load(trustDir);
     },
     async close() {
       await new Promise((r) => server.close(r));

@@ -1,0 +1,83 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Db } from '../db/connection';
+import { recordSignedDocument, type Session } from '../db/sessions';
+import type { AuthSettings } from './auth-settings';
+import { audit } from './audit';
+import { Problem } from './problems';
+import type { SignatureVerifier } from './signature/verifier';
+import type { Fields } from './signature/xml';
+import { validate, type FieldCodes } from './validate';
+
+/** The request body of every signed action and of login (R1.1, R1.2). */
+export const signedBodySchema = z.object({ signedXml: z.string().min(1) }).strict();
+
+/** Every action document carries these besides its own fields. */
+const envelopeSchema = z.object({
+  /** ≥ 64 random bits, chosen by the client, used once. */
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a nonce is 16–128 letters, digits, _ or -'),
+  signedAt: z.iso.datetime({ offset: true }),
+});
+
+export interface SignedActionDeps {
+  db: Db;
+  verifier: SignatureVerifier;
+  auth: AuthSettings;
+}
+
+export interface SignedActionSpec<T> {
+  /** The document's root element: the action's name, as in the OpenAPI document. */
+  action: string;
+  /** The application the route acts on; absent for filing. */
+  applicationNumber?: string;
+  params: z.ZodType<T, any>;
+  fieldCodes?: FieldCodes;
+}
+
+const mismatch = (detail: string) => new Problem('SIGNED_CONTENT_MISMATCH', detail);
+
+/**
+ * R1.2: verifies a signed action and records it as evidence. The signer must be the logged-in
+ * person, the document must be the action this route performs on this application, fresh, and
+ * its nonce unused. Only what was signed is read.
+ */
+export async function verifySignedAction<T>(
+  deps: SignedActionDeps,
+  ctx: Context,
+  session: Session,
+  spec: SignedActionSpec<T>,
+): Promise<{ params: T; documentId: number; nonce: string }> {
+  try {
+    const { signedXml } = validate(signedBodySchema, ctx.request.body);
+    const doc = await deps.verifier.verify(signedXml, 'sign');
+    if (doc.signer.iin !== session.iin) throw new Problem('SIGNER_NOT_SESSION', 'the document was signed by someone other than the logged-in person');
+    if (doc.signer.holder !== 'individual') {
+      throw new Problem('FORBIDDEN', 'applicants sign with an individual’s certificate, not an employee’s');
+    }
+    if (doc.name !== spec.action) throw mismatch(`the signed document is a ${doc.name}, and this request is a ${spec.action}`);
+    const { applicationNumber, nonce, signedAt, ...rest } = doc.fields as Fields & Record<'applicationNumber' | 'nonce' | 'signedAt', unknown>;
+    if (applicationNumber !== spec.applicationNumber) {
+      throw mismatch(spec.applicationNumber ? `the signed document is about ${String(applicationNumber)}, not ${spec.applicationNumber}` : 'a filing names no application number');
+    }
+    const envelope = envelopeSchema.safeParse({ nonce, signedAt });
+    if (!envelope.success) throw new Problem('SIGNED_CONTENT_INVALID', 'the signed document needs a nonce (16–128 characters) and signedAt (an ISO instant)');
+    const age = Date.now() - Date.parse(envelope.data.signedAt);
+    if (age > deps.auth.signedActionMaxAgeMs || age < -deps.auth.clockSkewMs) {
+      throw new Problem('SIGNED_DOCUMENT_EXPIRED', 'the document was signed too long ago (or in the future); sign it again');
+    }
+    const params = validate(spec.params, rest, spec.fieldCodes);
+    const documentId = await recordSignedDocument(deps.db, {
+      nonce: envelope.data.nonce,
+      action: spec.action,
+      applicationNumber: spec.applicationNumber ?? null,
+      signer: doc.signer,
+      xml: signedXml,
+    });
+    if (documentId === undefined) throw new Problem('NONCE_REPLAYED', 'this signed document has been used already; sign the action again');
+    audit('signed_action', { iin: session.iin, action: spec.action, application: spec.applicationNumber ?? null, document: documentId });
+    return { params, documentId, nonce: envelope.data.nonce };
+  } catch (err) {
+    if (err instanceof Problem) audit('signed_action_refused', { iin: session.iin, action: spec.action, application: spec.applicationNumber ?? null, code: err.code });
+    throw err;
+  }
+}

@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { documentXml } from '../../api/signature/xml';
+import { signXml } from '../../scripts/pki/signer';
+import { ensureTestPki, revoke } from '../../scripts/pki/test-pki';
+import { startApi, type ApiHarness } from '../helpers/api';
+import { buildFamily, type Family } from '../helpers/factories';
+import { credentials, newNonce, signedAction, testPki } from '../helpers/pki';
+
+const DAY = 86_400_000;
+
+let api: ApiHarness;
+let family: Family;
+let number: string;
+beforeAll(async () => {
+  api = await startApi();
+  family = await buildFamily(api.db);
+  const filed = await api.file(family);
+  expect(filed.status).toBe(201);
+  number = filed.body.number;
+});
+afterAll(() => api?.close());
+
+const confirmPath = () => `/api/v1/applications/${number}/confirm-interest`;
+const confirmDoc = (fields: Record<string, unknown> = {}) => documentXml('confirmInterest', { applicationNumber: number, nonce: newNonce(), signedAt: new Date().toISOString(), ...fields });
+
+/** What an accepted action would change: the application's history and the evidence kept. */
+async function footprint() {
+  const [events, docs, sessions] = await Promise.all([
+    api.db('application_events').where({ application_number: number }).count({ n: '*' }),
+    api.db('signed_documents').count({ n: '*' }),
+    api.db('sessions').count({ n: '*' }),
+  ]);
+  return { events: Number(events[0]!.n), docs: Number(docs[0]!.n), sessions: Number(sessions[0]!.n) };
+}
+
+async function expectRefused(send: () => Promise<{ status: number; type: string; body: any }>, status: number, code: string) {
+  const before = await footprint();
+  const res = await send();
+  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
+  expect(res.type).toContain('application/problem+json');
+  expect(res.body.stack).toBeUndefined();
+  expect(await footprint()).toEqual(before);
+}
+
+const postConfirm = (body: unknown, iin = family.parentIin) => api.request('POST', confirmPath(), { iin, body });
+const signAs = async (xml: string, purpose: 'auth' | 'sign' = 'sign') => ({ signedXml: signXml(xml, await credentials(family.parentIin, purpose)) });
+
+describe('R1.1 login by digital signature', () => {
+  it('a signed challenge opens a session; the first login asks for an e-mail (R1.3) and nothing binding is allowed before it; logout ends the session', async () => {
+    const someone = await buildFamily(api.db);
+    const token = await api.login(someone.parentIin, { email: null });
+    const me = await api.request('GET', '/api/v1/me', { token });
+    expect(me.body).toMatchObject({ iin: someone.parentIin, holder: 'individual', emailRequired: true, roles: [{ role: 'applicant' }] });
+    const early = await api.request('POST', '/api/v1/applications', { token, body: await api.sign(someone.parentIin, 'fileApplication', {}) });
+    expect([early.status, early.body.code]).toEqual([403, 'EMAIL_REQUIRED']);
+    const badEmail = await api.request('PUT', '/api/v1/me/email', { token, body: { email: 'nope' } });
+    expect([badEmail.status, badEmail.body.code]).toEqual([400, 'INVALID_CONTACT']);
+    expect((await api.request('PUT', '/api/v1/me/email', { token, body: { email: 'someone@example.kz' } })).status).toBe(200);
+    expect((await api.request('GET', '/api/v1/applications', { token })).status).toBe(200);
+    // The second login does not ask again.
+    const again = await api.login(someone.parentIin, { email: null });
+    expect((await api.request('GET', '/api/v1/me', { token: again })).body.emailRequired).toBe(false);
+
+    expect((await api.request('POST', '/api/v1/auth/logout', { token })).status).toBe(204);
+    const after = await api.request('GET', '/api/v1/me', { token });
+    expect([after.status, after.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect((await api.request('GET', '/api/v1/me', { token: again })).status).toBe(200);
+  });
+
+  it('a challenge works once, only before it expires, and only if we issued it', async () => {
+    const challenge = await api.request('POST', '/api/v1/auth/challenge');
+    expect(challenge.status).toBe(201);
+    const body = await signAs(challenge.body.xml, 'auth');
+    expect((await api.request('POST', '/api/v1/auth/login', { body })).status).toBe(200);
+    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body }), 409, 'NONCE_REPLAYED');
+
+    const forged = await signAs(documentXml('login', { nonce: newNonce() }), 'auth');
+    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: forged }), 422, 'CHALLENGE_UNKNOWN');
+
+    const stale = await api.request('POST', '/api/v1/auth/challenge');
+    await api.db('auth_challenges').where({ nonce: stale.body.nonce }).update({ expires_at: new Date(Date.now() - 1000) });
+    const late = await signAs(stale.body.xml, 'auth');
+    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: late }), 422, 'CHALLENGE_EXPIRED');
+  });
+
+  it('login takes the AUTH key, not the signing key, and a login challenge is not an action', async () => {
+    const challenge = await api.request('POST', '/api/v1/auth/challenge');
+    await expectRefused(() => signAs(challenge.body.xml, 'sign').then((body) => api.request('POST', '/api/v1/auth/login', { body })), 422, 'WRONG_KEY_USAGE');
+    await expectRefused(async () => postConfirm(await signAs(challenge.body.xml, 'sign')), 422, 'SIGNED_CONTENT_MISMATCH');
+  });
+});
+
+describe('R1.2 signed actions are refused, each with its own code, and change nothing', () => {
+  it('accepts a well-signed action and keeps it as evidence of the history entry', async () => {
+    const body = await signAs(confirmDoc());
+    const res = await postConfirm(body);
+    expect(res.status).toBe(200);
+    const entry = res.body.history.at(-1);
+    expect(entry).toMatchObject({ cause: 'interest_confirmed', signedDocumentId: expect.any(Number) });
+    const evidence = await api.request('GET', `/api/v1/applications/${number}/signed-documents/${entry.signedDocumentId}`, { iin: family.parentIin });
+    expect(evidence.type).toContain('application/xml');
+    expect(evidence.body).toBe(body.signedXml);
+  });
+
+  it('tampered content', async () => {
+    const { signedXml } = await signAs(confirmDoc());
+    const tampered = signedXml.replace(/<nonce>[^<]+<\/nonce>/, `<nonce>${newNonce()}</nonce>`);
+    await expectRefused(() => postConfirm({ signedXml: tampered }), 422, 'SIGNATURE_INVALID');
+  });
+
+  it('signature wrapping: an unsigned copy of the payload inside the signature, or around the signed document', async () => {
+    const { signedXml } = await signAs(documentXml('changeBenefitCategory', { applicationNumber: number, benefitCategory: 'none', nonce: newNonce(), signedAt: new Date().toISOString() }));
+    const evil = documentXml('changeBenefitCategory', { applicationNumber: number, benefitCategory: 'out_of_turn', nonce: newNonce(), signedAt: new Date().toISOString() });
+    const inObject = signedXml.replace('</ds:Signature>', `<ds:Object>${evil}</ds:Object></ds:Signature>`);
+    const path = `/api/v1/applications/${number}/change-benefit-category`;
+    await expectRefused(() => api.request('POST', path, { iin: family.parentIin, body: { signedXml: inObject } }), 400, 'SIGNATURE_WRAPPING');
+    const around = evil.replace('</changeBenefitCategory>', `${signedXml}</changeBenefitCategory>`);
+    await expectRefused(() => api.request('POST', path, { iin: family.parentIin, body: { signedXml: around } }), 400, 'SIGNATURE_WRAPPING');
+    const twice = signedXml.replace('</changeBenefitCategory>', `${signedXml.match(/<ds:Signature[\s\S]*<\/ds:Signature>/)![0]}</changeBenefitCategory>`);
+    await expectRefused(() => api.request('POST', path, { iin: family.parentIin, body: { signedXml: twice } }), 400, 'SIGNATURE_WRAPPING');
+    expect((await api.db('applications').where({ number }).first()).benefit_category).toBe('none');
+  });
+
+  it('wrong key usage: an action signed with the AUTH key', async () => {
+    await expectRefused(async () => postConfirm(await signAs(confirmDoc(), 'auth')), 422, 'WRONG_KEY_USAGE');
+  });
+
+  it('an expired and a not-yet-valid certificate', async () => {
+    const expired = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), expired) }), 422, 'CERTIFICATE_EXPIRED');
+    const early = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 400 * DAY) });
+    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), early) }), 422, 'CERTIFICATE_NOT_YET_VALID');
+  });
+
+  it('a certificate from an issuer we do not trust', async () => {
+    const rogue = await ensureTestPki(fs.mkdtempSync(path.join(os.tmpdir(), 'kq-rogue-pki-')));
+    const { issueCertificate, credentialsOf } = await import('../../scripts/pki/test-pki');
+    const creds = await credentialsOf(await issueCertificate(rogue.intermediate, { iin: family.parentIin, surname: 'ROGUE', givenName: 'R', holder: 'individual', purpose: 'sign' }));
+    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), creds) }), 422, 'CERTIFICATE_UNTRUSTED');
+  });
+
+  it('a revoked certificate, once the CRL lists it', async () => {
+    const creds = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() - DAY) });
+    const { x509 } = await import('../../api/signature/x509');
+    await revoke(await testPki(), new x509.X509Certificate(creds.certPem).serialNumber);
+    await api.reloadTrustStore();
+    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), creds) }), 422, 'CERTIFICATE_REVOKED');
+  });
+
+  it('a replayed nonce', async () => {
+    const body = await signAs(confirmDoc({}));
+    await postConfirm(body); // accepted or refused by the workflow: either way the nonce is spent
+    await expectRefused(() => postConfirm(body), 409, 'NONCE_REPLAYED');
+  });
+
+  it('a signer who is not the logged-in person', async () => {
+    const other = await buildFamily(api.db);
+    const theirs = await signedAction(other.parentIin, 'confirmInterest', { applicationNumber: number });
+    await expectRefused(() => postConfirm(theirs), 403, 'SIGNER_NOT_SESSION');
+  });
+
+  it('a document for another action, another application, or signed too long ago', async () => {
+    await expectRefused(async () => postConfirm(await signAs(documentXml('leaveQueue', { applicationNumber: number, nonce: newNonce(), signedAt: new Date().toISOString() }))), 422, 'SIGNED_CONTENT_MISMATCH');
+    await expectRefused(async () => postConfirm(await signAs(confirmDoc({ applicationNumber: '75.UO.2026.999999.1' }))), 422, 'SIGNED_CONTENT_MISMATCH');
+    await expectRefused(async () => postConfirm(await signAs(confirmDoc({ signedAt: new Date(Date.now() - 3600_000).toISOString() }))), 422, 'SIGNED_DOCUMENT_EXPIRED');
+  });
+
+  it('malformed XML, an unsigned document, a GOST or SHA-1 algorithm', async () => {
+    await expectRefused(() => postConfirm({ signedXml: '<confirmInterest><nonce>abc</confirmInterest>' }), 400, 'XML_MALFORMED');
+    await expectRefused(() => postConfirm({ signedXml: confirmDoc() }), 400, 'SIGNATURE_MISSING');
+    const { signedXml } = await signAs(confirmDoc());
+    const gost = signedXml.replace(
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512',
+    );
+    await expectRefused(() => postConfirm({ signedXml: gost }), 422, 'GOST_NOT_SUPPORTED');
+    const sha1 = signedXml.replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#rsa-sha1');
+    await expectRefused(() => postConfirm({ signedXml: sha1 }), 400, 'SIGNATURE_ALGORITHM_NOT_ALLOWED');
+  });
+
+  it('an XML bomb (entity expansion) and oversized documents', async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><confirmInterest xmlns="urn:kz:kindergarten-queue:v1"><nonce>&lol3;</nonce></confirmInterest>`;
+    await expectRefused(() => postConfirm({ signedXml: bomb }), 400, 'XML_DOCTYPE_FORBIDDEN');
+    await expectRefused(() => postConfirm({ signedXml: `<a>${'x'.repeat(40_000)}</a>` }), 413, 'SIGNED_XML_TOO_LARGE');
+    await expectRefused(() => postConfirm({ signedXml: `<a>${'x'.repeat(100_000)}</a>` }), 413, 'BODY_TOO_LARGE');
+  });
+});
+
+describe('interoperability with xmlsec1, an independent XMLDSig implementation', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-xmlsec-'));
+  const write = (name: string, text: string) => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const xmlsec1 = (args: string[]) => {
+    const res = spawnSync('xmlsec1', args, { encoding: 'utf8' });
+    if (res.error) throw new Error(`xmlsec1 is needed for this test (Debian package xmlsec1; npm run bootstrap installs it as root): ${res.error.message}`);
+    return res;
+  };
+
+  it('a login challenge signed by xmlsec1 with a test AUTH certificate is accepted', async () => {
+    const challenge = await api.request('POST', '/api/v1/auth/challenge');
+    const template = challenge.body.xml.replace(
+      '</login>',
+      '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>' +
+        '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>' +
+        '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>' +
+        '<ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>' +
+        '<ds:Transform Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"/></ds:Transforms>' +
+        '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo>' +
+        '<ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature></login>',
+    );
+    const creds = await credentials(family.parentIin, 'auth');
+    const key = write('auth.key.pem', creds.keyPem);
+    const cert = write('auth.cert.pem', creds.certPem);
+    const signed = xmlsec1(['--sign', '--privkey-pem', `${key},${cert}`, '--output', path.join(tmp, 'login.xml'), write('login.tmpl.xml', template)]);
+    expect(signed.status).toBe(0);
+    const res = await api.request('POST', '/api/v1/auth/login', { body: { signedXml: fs.readFileSync(path.join(tmp, 'login.xml'), 'utf8') } });
+    expect(res.status).toBe(200);
+    expect(res.body.person).toMatchObject({ iin: family.parentIin, holder: 'individual' });
+  });
+
+  it('an action signed by us verifies with xmlsec1 --verify against the test roots, and a tampered one does not', async () => {
+    const pki = await testPki();
+    const { signedXml } = await signAs(confirmDoc());
+    const args = ['--verify', '--trusted-pem', path.join(pki.trustDir, 'root.pem'), '--untrusted-pem', path.join(pki.trustDir, 'intermediate.pem')];
+    const ok = xmlsec1([...args, write('ours.xml', signedXml)]);
+    expect({ status: ok.status, stderr: ok.stderr }).toMatchObject({ status: 0, stderr: expect.stringContaining('OK') });
+    const bad = xmlsec1([...args, write('tampered.xml', signedXml.replace(number, '75.UO.2026.999999.1'))]);
+    expect(bad.status).not.toBe(0);
+  });
+});

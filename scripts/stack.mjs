@@ -106,6 +106,13 @@ async function main() {
   if (migrated.status !== 0) throw new Error('migrations failed');
   log('database migrated and seeded');
 
+  // R1: outside production the API trusts a test PKI with certificates for the seeded persons
+  // (npm run sign -- --iin <IIN> signs as one of them). Production brings TRUST_STORE_DIR.
+  if (env.NODE_ENV !== 'production' && !env.TRUST_STORE_DIR) {
+    const pki = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pki/create.ts'], { cwd: projectRoot, env, stdio: 'inherit' });
+    if (pki.status !== 0) throw new Error('the test PKI could not be made');
+  }
+
   runTs('worker', 'worker/main.ts', env);
   runTs('api', 'api/main.ts', env);
   if (await waitForHealth(`http://127.0.0.1:${PORT}/healthz`)) {

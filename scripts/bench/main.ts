@@ -10,6 +10,8 @@ import { offerPlacesWorkflow } from '../../workflows/offer';
 import { countOf, openLoop, percentile, pool, round } from './load';
 import { BENCH_GROUP_YEAR, BENCH_REGION, benchFamily, benchNumber, ensureBenchRegion, seedApplications, seedFamilies } from './seed';
 import { residentMiB, startBenchStack } from './stack';
+import { ensureTestPki } from '../pki/test-pki';
+import { TestSigner } from '../pki/test-signer';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +48,23 @@ async function main(): Promise<void> {
   const db = createDb(stack.databaseUrl, 30);
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new Client({ connection });
+  const signer = new TestSigner(() => ensureTestPki(stack.pkiDir));
+  /** R1.1: a session as a portal gets one, by a signed challenge and the first-login e-mail. */
+  const session = async (iin: string): Promise<string> => {
+    const post = async (url: string, body?: unknown, token?: string, method = 'POST') => {
+      const res = await fetch(`${stack.apiUrl}${url}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<any>;
+    };
+    const challenge = await post('/api/v1/auth/challenge');
+    const login = await post('/api/v1/auth/login', await signer.login(iin, challenge.xml));
+    if (login.emailRequired) await post('/api/v1/me/email', { email: 'p@example.kz' }, login.token, 'PUT');
+    return login.token;
+  };
   try {
     const pgVersion = (await db.raw('SHOW server_version')).rows[0].server_version;
     context = {
@@ -103,16 +122,24 @@ async function main(): Promise<void> {
     const filedBefore = await countOf(db('applications').where({ region_code: BENCH_REGION }));
     await seedFamilies(db, Number(filedBefore), REGISTRATIONS);
     const families = Array.from({ length: REGISTRATIONS }, (_, k) => benchFamily(Number(filedBefore) + k));
+    // A portal logs in once and signs on the person's machine: neither is the filing's cost.
+    const filings = new Map<string, { token: string; body: string }>();
+    await pool(families, 8, async (f) => {
+      const token = await session(f.parentIin);
+      const signed = await signer.action(f.parentIin, 'fileApplication', { regionCode: BENCH_REGION, childIin: f.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' } });
+      filings.set(f.parentIin, { token, body: JSON.stringify(signed) });
+    });
     let filed = 0;
     let refused = 0;
     const latencies: number[] = [];
     const t1 = Date.now();
     await pool(families, 32, async (f) => {
+      const { token, body } = filings.get(f.parentIin)!;
       const started = performance.now();
       const res = await fetch(`${stack.apiUrl}/api/v1/applications`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-dev-iin': f.parentIin },
-        body: JSON.stringify({ regionCode: BENCH_REGION, childIin: f.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' } }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body,
       });
       await res.text();
       latencies.push(performance.now() - started);
@@ -149,14 +176,21 @@ async function main(): Promise<void> {
       .orderBy('registered_at', 'desc')
       .limit(CHOOSERS)
       .select('number', 'applicant_iin');
+    const requests = await Promise.all(
+      choosers.map(async (c) => ({
+        ...c,
+        token: await session(c.applicant_iin),
+        body: JSON.stringify(await signer.action(c.applicant_iin, 'chooseKindergarten', { applicationNumber: c.number, placeId })),
+      })),
+    );
     const outcomes: { status: number; code?: string; ms: number }[] = [];
     await Promise.all(
-      choosers.map(async (c) => {
+      requests.map(async (c) => {
         const started = performance.now();
         const res = await fetch(`${stack.apiUrl}/api/v1/applications/${c.number}/choose-kindergarten`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-dev-iin': c.applicant_iin },
-          body: JSON.stringify({ placeId }),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
+          body: c.body,
         });
         const body = (await res.json()) as { code?: string };
         outcomes.push({ status: res.status, code: body.code, ms: performance.now() - started });

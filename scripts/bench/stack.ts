@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureTestPki } from '../pki/test-pki';
 
 const root = path.resolve(__dirname, '..', '..');
 const benchData = path.join(root, '.data', 'bench');
@@ -9,6 +10,8 @@ export interface BenchStack {
   databaseUrl: string;
   temporalAddress: string;
   apiUrl: string;
+  /** The test PKI the API trusts. */
+  pkiDir: string;
   worker: ChildProcess;
   /** What the figures ran against, printed with each of them. */
   temporalServer: string;
@@ -70,9 +73,12 @@ export async function startBenchStack(): Promise<BenchStack> {
   const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], { cwd: root, env, stdio: 'inherit' });
   if (migrated.status !== 0) throw new Error('migrations failed');
 
+  // R1: the API trusts the bench's own test PKI; the load generator signs with it.
+  const pkiDir = path.join(benchData, 'pki');
+  await ensureTestPki(pkiDir);
   const port = await freePort();
   const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', DATABASE_POOL_MAX: '20' });
-  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20' });
+  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust') });
   stops.push(() => stopChild(api), () => stopChild(worker));
   const apiUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -88,6 +94,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     databaseUrl,
     temporalAddress,
     apiUrl,
+    pkiDir,
     worker,
     temporalServer,
     async stop() {

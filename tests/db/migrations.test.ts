@@ -29,9 +29,9 @@ describe('migrations', () => {
     await migrateLatest(scratch);
     expect(await tables(scratch)).toEqual(
       [
-        'application_events', 'applications', 'calendar_days', 'documents', 'enrollments', 'kindergartens', 'notices',
-        'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'places', 'referrals', 'regions',
-        'registration_counters', 'staff',
+        'accounts', 'application_events', 'application_viewers', 'applications', 'auth_challenges', 'calendar_days', 'documents',
+        'enrollments', 'kindergartens', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'places',
+        'referrals', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff',
       ].sort(),
     );
     await migrateRollbackAll(scratch);
@@ -39,7 +39,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(16);
+    expect(await tables(scratch)).toHaveLength(21);
   });
 });
 

@@ -10,9 +10,8 @@ import { XmlDsigVerifier } from '../../api/signature/verifier';
 import type { Db } from '../../db/connection';
 import { MirroredPersonRegistry } from '../../db/person-registry';
 import type { CertificateHolder } from '../../domain/identity';
-import { signXml } from '../../scripts/pki/signer';
 import { testDb } from './db';
-import { credentials, signedAction, testPkiDir } from './pki';
+import { signedAction, signer, testPkiDir } from './pki';
 import { createDevServerEnv, createTestWorker } from './temporal';
 
 export interface Answer {
@@ -80,8 +79,7 @@ export async function startApi(): Promise<ApiHarness> {
   async function login(iin: string, opts: { holder?: CertificateHolder; email?: string | null } = {}): Promise<string> {
     const holder = opts.holder ?? ((await db('staff').where({ iin }).first('id')) ? 'employee' : 'individual');
     const challenge = await send('POST', '/api/v1/auth/challenge', {});
-    const signedXml = signXml(challenge.body.xml, await credentials(iin, 'auth', holder));
-    const res = await send('POST', '/api/v1/auth/login', { body: { signedXml } });
+    const res = await send('POST', '/api/v1/auth/login', { body: await signer.login(iin, challenge.body.xml, holder) });
     if (res.status !== 200) throw new Error(`login of ${iin} failed: ${JSON.stringify(res.body)}`);
     const email = opts.email === undefined ? `${iin}@example.kz` : opts.email;
     if (res.body.emailRequired && email !== null) await send('PUT', '/api/v1/me/email', { token: res.body.token, body: { email } });

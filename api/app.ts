@@ -9,6 +9,7 @@ import { applicationRoutes } from './routes/applications';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
+import { docsRoutes } from './routes/docs';
 import { publicRoutes } from './routes/public';
 import { staffRoutes } from './routes/staff';
 import { healthRoutes } from './routes/health';
@@ -24,14 +25,11 @@ export interface AppDeps {
   auth: AuthSettings;
 }
 
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
-  app.proxy = true;
-  app.use(problemMiddleware);
-  app.use(jsonBody);
-  app.use(sessionMiddleware(deps.db));
-  const routers = [
+/** Every router of the API; the OpenAPI document lists each of their routes (a test checks). */
+export function apiRouters(deps: AppDeps) {
+  return [
     healthRoutes(deps),
+    docsRoutes(),
     publicRoutes(deps),
     authRoutes(deps),
     applicationRoutes(deps),
@@ -39,7 +37,15 @@ export function createApp(deps: AppDeps): Koa {
     calendarRoutes(deps),
     adminRoutes(deps),
   ];
-  for (const router of routers) {
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(problemMiddleware);
+  app.use(jsonBody);
+  app.use(sessionMiddleware(deps.db));
+  for (const router of apiRouters(deps)) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signXml } from './signer';
-import { readCredentials, ensureTestPki } from './test-pki';
+import { readCredentials } from './test-pki';
 
 const USAGE = 'usage: npm run sign -- --iin <IIN> [--key auth|sign] [--json] [--pki DIR] <file.xml | ->';
 
@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const file = positionals[0];
   if (!values.iin || !file || (values.key !== 'auth' && values.key !== 'sign')) throw new Error(USAGE);
   const dir = path.resolve(values.pki ?? path.join(__dirname, '..', '..', '.data', 'test-pki'));
-  const pki = await ensureTestPki(dir);
-  const credentials = await readCredentials(pki, values.iin, values.key).catch(() => {
+  // Only the person's files are read: signing never creates or changes the PKI.
+  const credentials = await readCredentials(dir, values.iin, values.key).catch(() => {
     throw new Error(`no test certificate for IIN ${values.iin} in ${dir}/persons (run npm start once, or scripts/pki/create.ts)`);
   });
   const xml = fs.readFileSync(file === '-' ? 0 : file, 'utf8').trim();

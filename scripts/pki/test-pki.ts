@@ -146,12 +146,13 @@ export async function revoke(pki: TestPki, serialNumber: string): Promise<void> 
   await writeCrls(pki);
 }
 
-function personDir(pki: TestPki, iin: string) {
-  return path.join(pki.dir, 'persons', iin);
+function personDir(pkiDir: string, iin: string) {
+  return path.join(pkiDir, 'persons', iin);
 }
 
-export async function readCredentials(pki: TestPki, iin: string, purpose: KeyPurpose): Promise<Credentials> {
-  const dir = personDir(pki, iin);
+/** A person's key and certificate as `ensureTestPki` wrote them into the PKI folder. */
+export async function readCredentials(pkiDir: string, iin: string, purpose: KeyPurpose): Promise<Credentials> {
+  const dir = personDir(pkiDir, iin);
   const [keyPem, certPem] = await Promise.all([
     fs.readFile(path.join(dir, `${purpose}.key.pem`), 'utf8'),
     fs.readFile(path.join(dir, `${purpose}.cert.pem`), 'utf8'),
@@ -185,7 +186,7 @@ export async function ensureTestPki(dir: string, persons: PkiPerson[] = []): Pro
   const pki: TestPki = { dir, trustDir, root, intermediate };
   await writeCrls(pki);
   for (const person of persons) {
-    const pdir = personDir(pki, person.iin);
+    const pdir = personDir(dir, person.iin);
     for (const purpose of ['auth', 'sign'] as const) {
       if (await exists(path.join(pdir, `${purpose}.cert.pem`))) continue;
       await fs.mkdir(pdir, { recursive: true, mode: 0o700 });

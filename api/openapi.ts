@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { PROBLEMS } from './problems';
+import {
+  attachApplicationSchema,
+  changeBenefitCategorySchema,
+  chooseKindergartenSchema,
+  extendReferralSchema,
+  noParamsSchema,
+} from './schemas/actions';
+import { fileApplicationSchema } from './schemas/applications';
+import { publicFilterSchema } from './schemas/public';
+import { addPlacesSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema } from './schemas/staff';
+import { DOCUMENT_NS, documentXml } from './signature/xml';
+
+type Role = 'anyone' | 'logged in' | 'applicant' | 'kindergarten_staff' | 'operator';
+
+/** A signed action (R1.2): its document's root element and fields besides the envelope. */
+interface SignedDocument {
+  action: string;
+  fields: z.ZodType;
+  /** Whether the document names the application it acts on (every action but filing). */
+  namesApplication: boolean;
+  example: Record<string, unknown>;
+}
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** As the router spells it, `:param` and all. */
+  path: string;
+  role: Role;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  signed?: SignedDocument;
+}
+
+const signed = (action: string, fields: z.ZodType, example: Record<string, unknown>, namesApplication = true): SignedDocument => ({
+  action,
+  fields,
+  namesApplication,
+  example,
+});
+
+const A = '/api/v1/applications/:number';
+
+/** Every route of the API. A test fails when the routers have one this list lacks. */
+export const ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/healthz', role: 'anyone', summary: '200 when PostgreSQL and Temporal answer, else 503 naming which' },
+  { method: 'get', path: '/api/v1/openapi.json', role: 'anyone', summary: 'This document' },
+  { method: 'get', path: '/docs', role: 'anyone', summary: 'This document as a page' },
+  { method: 'get', path: '/api/v1/public/places', role: 'anyone', summary: 'R4.3, R11.1: published places', query: publicFilterSchema },
+  { method: 'get', path: '/api/v1/public/referrals', role: 'anyone', summary: 'R11.1: issued referrals', query: publicFilterSchema },
+  { method: 'get', path: '/api/v1/public/applications/:number', role: 'anyone', summary: 'R11.2: status and queue numbers, nothing personal' },
+  { method: 'post', path: '/api/v1/auth/challenge', role: 'anyone', summary: 'R1.1: a one-time login challenge (`xml`) to sign with the AUTH key' },
+  {
+    method: 'post',
+    path: '/api/v1/auth/login',
+    role: 'anyone',
+    summary: 'R1.1: the signed challenge, `{"signedXml"}`; answers a Bearer token and whether an e-mail is still needed (R1.3)',
+  },
+  { method: 'post', path: '/api/v1/auth/logout', role: 'logged in', summary: 'Ends the session' },
+  { method: 'get', path: '/api/v1/me', role: 'logged in', summary: 'The logged-in person, their roles, whether an e-mail is needed' },
+  { method: 'put', path: '/api/v1/me/email', role: 'logged in', summary: 'R1.3: the e-mail asked at first login', body: z.object({ email: z.email() }) },
+  {
+    method: 'post',
+    path: '/api/v1/applications',
+    role: 'applicant',
+    summary: 'R2: file an application; 201 with the card',
+    signed: signed(
+      'fileApplication',
+      fileApplicationSchema,
+      { regionCode: 'almaty', queueType: 'general', childIin: '231024502016', benefitCategory: 'none', language: 'ru', contacts: { email: 'a@example.kz', phone: '+77010000001' } },
+      false,
+    ),
+  },
+  { method: 'get', path: '/api/v1/applications', role: 'applicant', summary: 'R3.2: the applications the person filed or attached' },
+  { method: 'get', path: A, role: 'applicant', summary: 'R3.3: the card; 404 for another person’s application' },
+  { method: 'get', path: `${A}/signed-documents/:id`, role: 'applicant', summary: 'R1.2: the signed document behind a history entry' },
+  { method: 'post', path: `${A}/attach`, role: 'applicant', summary: 'R3.2: attach a child’s application to the parent’s IIN', body: attachApplicationSchema },
+  { method: 'post', path: `${A}/confirm-interest`, role: 'applicant', summary: 'R6.1', signed: signed('confirmInterest', noParamsSchema, {}) },
+  { method: 'post', path: `${A}/choose-kindergarten`, role: 'applicant', summary: 'R4.6, R5.1', signed: signed('chooseKindergarten', chooseKindergartenSchema, { placeId: 12 }) },
+  { method: 'post', path: `${A}/extend-referral`, role: 'applicant', summary: 'R5.5', signed: signed('extendReferral', extendReferralSchema, { days: 10 }) },
+  { method: 'post', path: `${A}/withdraw-referral`, role: 'applicant', summary: 'R5.6', signed: signed('withdrawReferral', noParamsSchema, {}) },
+  { method: 'post', path: `${A}/leave-queue`, role: 'applicant', summary: 'R6.2', signed: signed('leaveQueue', noParamsSchema, {}) },
+  {
+    method: 'post',
+    path: `${A}/change-benefit-category`,
+    role: 'applicant',
+    summary: 'R6.2',
+    signed: signed('changeBenefitCategory', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }),
+  },
+  { method: 'post', path: '/api/v1/staff/places', role: 'kindergarten_staff', summary: 'R4.2: free places of their kindergarten', body: addPlacesSchema },
+  { method: 'get', path: '/api/v1/staff/places', role: 'kindergarten_staff', summary: 'Their kindergarten’s places' },
+  {
+    method: 'post',
+    path: '/api/v1/staff/arrivals',
+    role: 'kindergarten_staff',
+    summary: 'R7.1: the child arrived with a referral to their kindergarten',
+    body: z.object({ applicationNumber: z.string() }),
+  },
+  { method: 'post', path: '/api/v1/staff/departures', role: 'kindergarten_staff', summary: 'R7.3', body: departureSchema },
+  { method: 'get', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'The working-day calendar’s exceptions', query: calendarQuerySchema },
+  { method: 'post', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'Add a holiday, decree day off or working Saturday', body: calendarDaySchema },
+  { method: 'delete', path: '/api/v1/admin/calendar-days/:id', role: 'operator', summary: 'Remove an entry they keep' },
+  { method: 'post', path: '/api/v1/admin/runs', role: 'operator', summary: 'Run the region’s publication or offer now', body: dailyRunSchema },
+  { method: 'get', path: '/api/v1/admin/invariants', role: 'operator', summary: 'R4.8: the seat invariant' },
+];
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+/** The signed document of an action, as its fields' schema and an example. */
+export function signedDocumentExample(doc: SignedDocument): string {
+  return documentXml(doc.action, {
+    ...(doc.namesApplication ? { applicationNumber: '75.UO.2026.000001.1' } : {}),
+    ...doc.example,
+    nonce: '9f2c4e0a7b1d3f56',
+    signedAt: '2026-11-24T09:00:00Z',
+  });
+}
+
+function operation(r: RouteDoc) {
+  const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const query = r.query ? Object.entries((jsonSchema(r.query).properties ?? {}) as Record<string, object>).map(([name, schema]) => ({ name, in: 'query', schema })) : [];
+  const body = r.signed
+    ? {
+        required: true,
+        description:
+          `Signed with the person's signing key (R1.2): an XML document \`<${r.signed.action} xmlns="${DOCUMENT_NS}">\` ` +
+          `holding ${r.signed.namesApplication ? 'applicationNumber, ' : ''}the fields below, a nonce (16–128 of [A-Za-z0-9_-], used once) and signedAt (ISO instant), ` +
+          `with one enveloped XMLDSig signature. Example before signing:\n\n    ${signedDocumentExample(r.signed)}`,
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['signedXml'], properties: { signedXml: { type: 'string' } }, additionalProperties: false },
+          },
+        },
+      }
+    : r.body
+      ? { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } }
+      : undefined;
+  return {
+    summary: r.summary,
+    description: `Role: ${r.role}.`,
+    ...(r.role === 'anyone' ? { security: [] } : {}),
+    parameters: [...params, ...query],
+    ...(body ? { requestBody: body } : {}),
+    ...(r.signed ? { 'x-signed-document': { rootElement: r.signed.action, namespace: DOCUMENT_NS, fields: jsonSchema(r.signed.fields) } } : {}),
+    responses: {
+      default: { description: 'A problem (RFC 9457) with a stable `code`', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    },
+  };
+}
+
+let built: object | undefined;
+
+/** OpenAPI 3.1, from the same zod schemas the routes validate with. */
+export function openApiDocument(): object {
+  if (built) return built;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) (paths[r.path.replace(/:(\w+)/g, '{$1}')] ??= {})[r.method] = operation(r);
+  built = {
+    openapi: '3.1.0',
+    info: { title: 'Kindergarten queue', version: '1', description: 'Electronic queue for state kindergartens. Errors are application/problem+json.' },
+    security: [{ session: [] }],
+    paths,
+    components: {
+      securitySchemes: { session: { type: 'http', scheme: 'bearer', description: 'A token from POST /api/v1/auth/login' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            code: { type: 'string', enum: Object.keys(PROBLEMS) },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            field: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
+  return built;
+}

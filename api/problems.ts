@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DOMAIN_ERRORS, isDomainError, type DomainError } from '../domain/errors';
+import { audit } from './audit';
 
 /**
  * Every error a client can see, with its stable `code` and HTTP status. A response never carries a
@@ -140,7 +141,13 @@ export async function problemMiddleware(ctx: Context, next: Next): Promise<void>
     if (ctx.status === 404 && ctx.body === undefined) sendProblem(ctx, new Problem('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`));
   } catch (err) {
     const known = err instanceof Problem ? err : problemFromWorkflow(err);
-    if (known) return sendProblem(ctx, known);
+    if (known) {
+      // Who was refused what, and why (SECURITY.md); never the token.
+      if (PROBLEMS[known.code] === 401 || PROBLEMS[known.code] === 403) {
+        audit('refused', { iin: ctx.state.session?.iin ?? null, method: ctx.method, path: ctx.path, code: known.code });
+      }
+      return sendProblem(ctx, known);
+    }
     console.error(`${ctx.method} ${ctx.path} failed`, err);
     sendProblem(ctx, new Problem('INTERNAL', 'the request could not be completed; try again later'));
   }

@@ -24,8 +24,12 @@ export function staffRoutes(deps: FilingDeps): Router {
       .where({ application_number: applicationNumber, kindergarten_id: staff.kindergartenId, state: 'active' })
       .first('id');
     if (!referral) throw new Problem('NOT_FOUND', `no active referral ${applicationNumber} to this kindergarten`);
+    // One arrival per referral unless the client names its retries itself.
     const key = ctx.get('idempotency-key');
-    const requestId = key && idempotencyKeySchema.safeParse(key).success ? key : `arrival:${applicationNumber}`;
+    if (key && !idempotencyKeySchema.safeParse(key).success) {
+      throw new Problem('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key is 8–128 letters, digits or ._:-');
+    }
+    const requestId = key || `arrival:${applicationNumber}`;
     const state = await deps.temporal.workflow
       .getHandle(applicationWorkflowId(applicationNumber))
       .executeUpdate(registerArrivalUpdate, {

@@ -103,13 +103,22 @@ export class TrustStore implements RevocationChecker {
     return chain;
   }
 
+  private readonly crlSignatures = new Map<string, Promise<boolean>>();
+
+  /** A CRL's signature is checked once per trust store, not on every request. */
+  private signedBy(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
+    const key = `${this.crls.indexOf(crl)}:${issuer.serialNumber}`;
+    if (!this.crlSignatures.has(key)) this.crlSignatures.set(key, crl.verify({ publicKey: issuer.publicKey }).catch(() => false));
+    return this.crlSignatures.get(key)!;
+  }
+
   /** From the newest CRL the issuer signed that is still current at `at`. */
   async status(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationStatus> {
     let newest: x509.X509Crl | undefined;
     for (const crl of this.crls) {
       if (crl.issuer !== issuer.subject || crl.thisUpdate > at || (crl.nextUpdate && crl.nextUpdate < at)) continue;
       if (newest && newest.thisUpdate >= crl.thisUpdate) continue;
-      if (await crl.verify({ publicKey: issuer.publicKey }).catch(() => false)) newest = crl;
+      if (await this.signedBy(crl, issuer)) newest = crl;
     }
     if (!newest) return 'unknown';
     return newest.findRevoked(cert) ? 'revoked' : 'good';

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TrustStore } from '../../../api/signature/trust-store';
+import { XmlDsigVerifier } from '../../../api/signature/verifier';
+import { documentXml } from '../../../api/signature/xml';
+import { x509 } from '../../../api/signature/x509';
+import { signXml } from '../../../scripts/pki/signer';
+import { credentialsOf, issueCertificate, type Ca } from '../../../scripts/pki/test-pki';
+import { newNonce, testPki } from '../../helpers/pki';
+
+const IIN = '920417401013';
+const doc = () => documentXml('confirmInterest', { applicationNumber: '75.UO.2026.000001.1', nonce: newNonce(), signedAt: new Date().toISOString() });
+
+/** A trust folder holding the test root and intermediate, and whatever else a case puts in. */
+async function trustFolder(extra: Record<string, string>): Promise<string> {
+  const pki = await testPki();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-trust-'));
+  fs.writeFileSync(path.join(dir, 'root.pem'), pki.root.cert.toString('pem'));
+  fs.writeFileSync(path.join(dir, 'intermediate.pem'), pki.intermediate.cert.toString('pem'));
+  for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+async function crlPem(ca: Ca, nextUpdate: Date): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.cert.subject,
+    thisUpdate: new Date(nextUpdate.getTime() - 7 * 86_400_000),
+    nextUpdate,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  });
+  return x509.PemConverter.encode(crl.rawData, 'X509 CRL');
+}
+
+async function verifyWith(dir: string, signed: string) {
+  const store = await TrustStore.load(dir);
+  return new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false }).verify(signed, 'sign');
+}
+
+describe('the trust store (R1.1)', () => {
+  it('fails closed when the issuer’s CRL is missing or out of date, and accepts once a current one is there', async () => {
+    const pki = await testPki();
+    const creds = await credentialsOf(await issueCertificate(pki.intermediate, { iin: IIN, surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' }));
+    const signed = signXml(doc(), creds);
+    const rootCrl = await crlPem(pki.root, new Date(Date.now() + 86_400_000));
+
+    await expect(verifyWith(await trustFolder({ 'root.crl.pem': rootCrl }), signed)).rejects.toMatchObject({ code: 'CERTIFICATE_REVOCATION_UNKNOWN' });
+    const stale = await crlPem(pki.intermediate, new Date(Date.now() - 60_000));
+    await expect(verifyWith(await trustFolder({ 'root.crl.pem': rootCrl, 'i.crl.pem': stale }), signed)).rejects.toMatchObject({
+      code: 'CERTIFICATE_REVOCATION_UNKNOWN',
+    });
+    const current = await crlPem(pki.intermediate, new Date(Date.now() + 86_400_000));
+    const verified = await verifyWith(await trustFolder({ 'root.crl.pem': rootCrl, 'i.crl.pem': current }), signed);
+    expect(verified.signer).toMatchObject({ iin: IIN, holder: 'individual' });
+  });
+
+  it('refuses a chain through a certificate that may not issue others, even when it sits in the trust folder', async () => {
+    const pki = await testPki();
+    // A person's certificate used as if it were an authority.
+    const leaf = await issueCertificate(pki.intermediate, { iin: '881102301027', surname: 'C', givenName: 'D', holder: 'individual', purpose: 'sign' });
+    const below = await credentialsOf(await issueCertificate(leaf, { iin: IIN, surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' }));
+    const dir = await trustFolder({ 'leaf.pem': leaf.cert.toString('pem') });
+    await expect(verifyWith(dir, signXml(doc(), below))).rejects.toMatchObject({ code: 'CERTIFICATE_UNTRUSTED' });
+  });
+
+  it('refuses a certificate whose subject names no valid IIN', async () => {
+    const pki = await testPki();
+    const dir = path.join(pki.dir, 'trust');
+    const noIin = await credentialsOf(await issueCertificate(pki.intermediate, { iin: '123', surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' }));
+    await expect(verifyWith(dir, signXml(doc(), noIin))).rejects.toMatchObject({ code: 'CERTIFICATE_WITHOUT_IIN' });
+  });
+});
+
+describe('GOST signatures (R1.1)', () => {
+  it('go to the verifier plugged in for them (an external service such as NCANode), which decides', async () => {
+    const pki = await testPki();
+    const creds = await credentialsOf(await issueCertificate(pki.intermediate, { iin: IIN, surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' }));
+    const gost = signXml(doc(), creds).replace(
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512',
+    );
+    const store = await TrustStore.load(path.join(pki.dir, 'trust'));
+    const seen: string[] = [];
+    const external = {
+      async verify(xml: string): Promise<never> {
+        seen.push(xml);
+        throw Object.assign(new Error('not valid'), { code: 'SIGNATURE_INVALID' });
+      },
+    };
+    const verifier = new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false, gost: external });
+    await expect(verifier.verify(gost, 'sign')).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(seen).toEqual([gost]);
+  });
+});

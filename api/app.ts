@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { docsRoutes } from './routes/docs';
 import { publicRoutes } from './routes/public';
+import { regionRoutes } from './routes/regions';
 import { staffRoutes } from './routes/staff';
 import { healthRoutes } from './routes/health';
 import { sessionMiddleware } from './session';
@@ -35,6 +36,7 @@ export function apiRouters(deps: AppDeps) {
     applicationRoutes(deps),
     staffRoutes(deps),
     calendarRoutes(deps),
+    regionRoutes(deps),
     adminRoutes(deps),
   ];
 }

@@ -9,7 +9,7 @@ import {
 } from './schemas/actions';
 import { fileApplicationSchema } from './schemas/applications';
 import { publicFilterSchema } from './schemas/public';
-import { addPlacesSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema } from './schemas/staff';
+import { addPlacesSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema, regionSettingsChangeSchema } from './schemas/staff';
 import { DOCUMENT_NS, documentXml } from './signature/xml';
 
 type Role = 'anyone' | 'logged in' | 'applicant' | 'kindergarten_staff' | 'operator';
@@ -24,7 +24,7 @@ interface SignedDocument {
 }
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** As the router spells it, `:param` and all. */
   path: string;
   role: Role;
@@ -102,6 +102,14 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'The working-day calendar’s exceptions', query: calendarQuerySchema },
   { method: 'post', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'Add a holiday, decree day off or working Saturday', body: calendarDaySchema },
   { method: 'delete', path: '/api/v1/admin/calendar-days/:id', role: 'operator', summary: 'Remove an entry they keep' },
+  { method: 'get', path: '/api/v1/admin/regions/:code/settings', role: 'operator', summary: 'R10: a region’s rule settings' },
+  {
+    method: 'patch',
+    path: '/api/v1/admin/regions/:code/settings',
+    role: 'operator',
+    summary: 'R10: change a region’s rule settings (not its numbering prefix); the daily schedules follow',
+    body: regionSettingsChangeSchema,
+  },
   { method: 'post', path: '/api/v1/admin/runs', role: 'operator', summary: 'Run the region’s publication or offer now', body: dailyRunSchema },
   { method: 'get', path: '/api/v1/admin/invariants', role: 'operator', summary: 'R4.8: the seat invariant' },
 ];

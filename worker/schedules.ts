@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Db } from '../db/connection';
-import { ruleSettingsSchema } from '../domain/rule-settings';
+import { ruleSettingsSchema, type RuleSettings } from '../domain/rule-settings';
 import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
 import { scheduleId, type DailyRun } from '../workflows/offer.messages';
 
@@ -28,27 +28,31 @@ export function dailyRunSchedule(run: DailyRun, regionCode: string, hour: number
   };
 }
 
-/** Creates or updates, idempotently, every region's publication and offer schedules. */
+/** Creates or updates, idempotently, a region's publication and offer schedules at its hours. */
+export async function ensureRegionSchedules(client: Client, regionCode: string, settings: RuleSettings): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [run, hour] of [['publish', settings.publicationHour], ['offer', settings.offerHour]] as const) {
+    const options = dailyRunSchedule(run, regionCode, hour);
+    try {
+      await client.schedule.create(options);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: options.policies,
+      }));
+    }
+    ids.push(options.scheduleId);
+  }
+  return ids;
+}
+
+/** Every region's schedules (the worker at start). */
 export async function ensureDailySchedules(client: Client, db: Db): Promise<string[]> {
   const regions: { code: string; settings: unknown }[] = await db('regions').select('code', 'settings');
   const ids: string[] = [];
-  for (const region of regions) {
-    const settings = ruleSettingsSchema.parse(region.settings);
-    for (const [run, hour] of [['publish', settings.publicationHour], ['offer', settings.offerHour]] as const) {
-      const options = dailyRunSchedule(run, region.code, hour);
-      try {
-        await client.schedule.create(options);
-      } catch (err) {
-        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-        await client.schedule.getHandle(options.scheduleId).update((previous) => ({
-          ...previous,
-          spec: options.spec,
-          action: options.action,
-          policies: options.policies,
-        }));
-      }
-      ids.push(options.scheduleId);
-    }
-  }
+  for (const region of regions) ids.push(...(await ensureRegionSchedules(client, region.code, ruleSettingsSchema.parse(region.settings))));
   return ids;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { iinSchema } from './applications';
 
 /** R7.3 */
@@ -35,3 +36,6 @@ export const addPlacesSchema = z
   .strict();
 
 export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regionCode: z.string().min(1).max(64) }).strict();
+
+/** R10: what an operator may change of a region's settings; the numbering prefix stays. */
+export const regionSettingsChangeSchema = ruleSettingsSchema.omit({ numberPrefix: true }).partial().strict();

@@ -71,3 +71,29 @@ describe('the daily schedules on the dev server (R4.3, R4.4, R10)', () => {
     expect(await run.result()).toEqual({ published: expect.any(Number) });
   });
 });
+
+describe('R10 operators change their region’s settings', () => {
+  it('an Almaty operator changes Almaty’s choice window and offer hour, and the schedule follows; not Astana’s, not the numbering prefix, not out of range', async () => {
+    const operator = await buildStaff(api.db, { role: 'operator', regionCode: 'almaty' });
+    const before = (await api.db('regions').where({ code: 'almaty' }).first()).settings;
+    try {
+      const changed = await api.request('PATCH', '/api/v1/admin/regions/almaty/settings', { iin: operator, body: { choiceWindowWorkingDays: 1, offerHour: 8 } });
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ ...before, choiceWindowWorkingDays: 1, offerHour: 8 });
+      expect((await api.db('regions').where({ code: 'almaty' }).first()).settings).toMatchObject({ choiceWindowWorkingDays: 1, offerHour: 8 });
+      ids.push(scheduleId('offer', 'almaty'), scheduleId('publish', 'almaty'));
+      const offer = await api.env.client.schedule.getHandle(scheduleId('offer', 'almaty')).describe();
+      for (const t of offer.info.nextActionTimes) expect(almatyHour(t)).toBe(8);
+
+      const astana = await api.request('PATCH', '/api/v1/admin/regions/astana/settings', { iin: operator, body: { offerHour: 8 } });
+      expect([astana.status, astana.body.code]).toEqual([404, 'NOT_FOUND']);
+      const prefix = await api.request('PATCH', '/api/v1/admin/regions/almaty/settings', { iin: operator, body: { numberPrefix: '99' } });
+      expect(prefix.status).toBe(400);
+      const range = await api.request('PATCH', '/api/v1/admin/regions/almaty/settings', { iin: operator, body: { offerHour: 25 } });
+      expect([range.status, range.body.field]).toEqual([400, 'offerHour']);
+      expect((await api.request('GET', '/api/v1/admin/regions/almaty/settings', { iin: operator })).body).toMatchObject({ offerHour: 8 });
+    } finally {
+      await api.db('regions').where({ code: 'almaty' }).update({ settings: JSON.stringify(before) });
+    }
+  });
+});

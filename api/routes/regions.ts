@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../db/connection';
+import { ruleSettingsSchema } from '../../domain/rule-settings';
+import { ensureRegionSchedules } from '../../worker/schedules';
+import { audit } from '../audit';
+import { Problem } from '../problems';
+import { regionSettingsChangeSchema } from '../schemas/staff';
+import { requireStaff, type StaffMember } from '../staff';
+import { validate } from '../validate';
+
+const regionCodeSchema = z.string().min(1).max(64);
+
+async function regionOf(db: Db, operator: StaffMember, code: string) {
+  // A regional operator keeps only their region; another region answers as one that does not exist.
+  const region = operator.regionCode === null || operator.regionCode === code ? await db('regions').where({ code }).first('code', 'settings') : undefined;
+  if (!region) throw new Problem('NOT_FOUND', `no region ${code} that you keep`);
+  return { code: region.code as string, settings: ruleSettingsSchema.parse(region.settings) };
+}
+
+/**
+ * R10: a region's rule settings, changed without a code change. The daily runs and new
+ * applications read them at once, running applications at their next run (each reconfirmation
+ * cycle), each through an activity so its history records what it acted on; the schedules move
+ * to the new hours. Role: operator.
+ */
+export function regionRoutes({ db, temporal }: { db: Db; temporal: Client }): Router {
+  const router = new Router({ prefix: '/api/v1/admin/regions' });
+
+  router.get('/:code/settings', async (ctx) => {
+    const operator = await requireStaff(ctx, db, 'operator');
+    ctx.body = (await regionOf(db, operator, validate(regionCodeSchema, ctx.params.code))).settings;
+  });
+
+  router.patch('/:code/settings', async (ctx) => {
+    const operator = await requireStaff(ctx, db, 'operator');
+    const region = await regionOf(db, operator, validate(regionCodeSchema, ctx.params.code));
+    const change = validate(regionSettingsChangeSchema, ctx.request.body);
+    const settings = validate(ruleSettingsSchema, { ...region.settings, ...change });
+    await db('regions').where({ code: region.code }).update({ settings: JSON.stringify(settings) });
+    await ensureRegionSchedules(temporal, region.code, settings);
+    audit('region_settings_changed', { iin: operator.iin, region: region.code, change });
+    ctx.body = settings;
+  });
+
+  return router;
+}

@@ -162,7 +162,7 @@ export async function readCredentials(pkiDir: string, iin: string, purpose: KeyP
 
 /**
  * Creates what is missing, keeps what exists: the authority once, each person's two certificates
- * once; the CRLs are re-issued on every call so they never go stale.
+ * until they near their end; the CRLs are re-issued on every call so they never go stale.
  */
 export async function ensureTestPki(dir: string, persons: PkiPerson[] = []): Promise<TestPki> {
   const caDir = path.join(dir, 'ca');
@@ -188,7 +188,9 @@ export async function ensureTestPki(dir: string, persons: PkiPerson[] = []): Pro
   for (const person of persons) {
     const pdir = personDir(dir, person.iin);
     for (const purpose of ['auth', 'sign'] as const) {
-      if (await exists(path.join(pdir, `${purpose}.cert.pem`))) continue;
+      const certFile = path.join(pdir, `${purpose}.cert.pem`);
+      // A year's certificate is issued again when it has less than a month to run.
+      if ((await exists(certFile)) && new x509.X509Certificate(await fs.readFile(certFile, 'utf8')).notAfter.getTime() > Date.now() + 30 * DAY) continue;
       await fs.mkdir(pdir, { recursive: true, mode: 0o700 });
       const creds = await credentialsOf(await issueCertificate(intermediate, { ...person, purpose }));
       await fs.writeFile(path.join(pdir, `${purpose}.key.pem`), creds.keyPem, { mode: 0o600 });

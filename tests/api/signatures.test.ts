@@ -68,6 +68,11 @@ describe('R1.1 login by digital signature', () => {
     const after = await api.request('GET', '/api/v1/me', { token });
     expect([after.status, after.body.code]).toEqual([401, 'UNAUTHENTICATED']);
     expect((await api.request('GET', '/api/v1/me', { token: again })).status).toBe(200);
+
+    // A session lasts SESSION_TTL_MINUTES; after that the token is refused like an unknown one.
+    await api.db('sessions').where({ iin: someone.parentIin }).whereNull('revoked_at').update({ expires_at: new Date(Date.now() - 1000) });
+    const expired = await api.request('GET', '/api/v1/me', { token: again });
+    expect([expired.status, expired.body.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
   it('a challenge works once, only before it expires, and only if we issued it', async () => {

@@ -43,6 +43,8 @@ export async function openSession(db: Db, signer: Signer, ttlMs: number): Promis
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlMs);
   return db.transaction(async (trx) => {
+    // Ended sessions are kept a month (the audit log keeps who logged in for longer).
+    await trx('sessions').where('expires_at', '<', new Date(Date.now() - 30 * 86_400_000)).delete();
     const [account] = await trx('accounts')
       .insert({ iin: signer.iin })
       .onConflict('iin')

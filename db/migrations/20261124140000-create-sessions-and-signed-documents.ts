@@ -26,7 +26,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('name').notNullable();
     t.text('certificate_serial').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.timestamp('expires_at', { useTz: true }).notNullable();
+    t.timestamp('expires_at', { useTz: true }).notNullable().index();
     t.timestamp('revoked_at', { useTz: true });
   });
 

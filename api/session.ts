@@ -7,12 +7,14 @@ declare module 'koa' {
   interface DefaultState {
     /** The logged-in person, when the request carries a live session token. */
     session?: Session;
+    /** The request carried a token that is unknown, expired or logged out. */
+    sessionEnded?: boolean;
   }
 }
 
 /**
- * Resolves `Authorization: Bearer <token>` to a session. A token that is unknown, expired or
- * logged out is refused outright, so a client learns at once that it must log in again.
+ * Resolves `Authorization: Bearer <token>` to a session. A dead token does not stop public routes
+ * or a new login; a route that needs a person says the session has ended.
  */
 export function sessionMiddleware(db: Db) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -20,8 +22,8 @@ export function sessionMiddleware(db: Db) {
     if (header) {
       const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
       const session = match ? await findSession(db, match[1]!) : undefined;
-      if (!session) throw new Problem('UNAUTHENTICATED', 'the session has ended or the token is not valid; log in again');
-      ctx.state.session = session;
+      if (session) ctx.state.session = session;
+      else ctx.state.sessionEnded = true;
     }
     await next();
   };
@@ -30,7 +32,12 @@ export function sessionMiddleware(db: Db) {
 /** The logged-in person. R1.3: until they give an e-mail, only their account routes are open. */
 export function requireSession(ctx: Context, opts: { emailOptional?: boolean } = {}): Session {
   const session = ctx.state.session;
-  if (!session) throw new Problem('UNAUTHENTICATED', 'log in with your digital signature first');
+  if (!session) {
+    throw new Problem(
+      'UNAUTHENTICATED',
+      ctx.state.sessionEnded ? 'the session has ended or the token is not valid; log in again' : 'log in with your digital signature first',
+    );
+  }
   if (!session.email && !opts.emailOptional) {
     throw new Problem('EMAIL_REQUIRED', 'give an e-mail address first (PUT /api/v1/me/email)');
   }

@@ -15,12 +15,15 @@ export interface StaffMember {
 
 /**
  * The caller as a member of staff in `role`, or 403: every staff route states its role. Staff log
- * in with their organisation's employee certificate.
+ * in with an employee certificate of the organisation (BIN) they are staff of: a certificate from
+ * another employer does not carry the role.
  */
 export async function requireStaff(ctx: Context, db: Db, role: StaffRole): Promise<StaffMember> {
   const session = requireSession(ctx);
   const row =
-    session.holder === 'employee' ? await db('staff').where({ iin: session.iin, role }).first('iin', 'role', 'region_code', 'kindergarten_id') : undefined;
+    session.holder === 'employee' && session.organisationBin
+      ? await db('staff').where({ iin: session.iin, role, organisation_bin: session.organisationBin }).first('iin', 'role', 'region_code', 'kindergarten_id')
+      : undefined;
   if (!row) throw new Problem('FORBIDDEN', `this action is for ${role.replace('_', ' ')}, with an employee’s certificate`);
   return { iin: row.iin, role: row.role, regionCode: row.region_code, kindergartenId: row.kindergarten_id };
 }

@@ -7,6 +7,8 @@ export interface Session {
   iin: string;
   holder: CertificateHolder;
   name: string;
+  /** For employees: the employer's BIN their certificate names. */
+  organisationBin: string | null;
   email: string | null;
   expiresAt: Date;
 }
@@ -56,11 +58,21 @@ export async function openSession(db: Db, signer: Signer, ttlMs: number): Promis
         iin: signer.iin,
         holder: signer.holder,
         name: signer.name,
+        organisation_bin: signer.organisationBin,
         certificate_serial: signer.certificateSerial,
         expires_at: expiresAt,
       })
       .returning('id');
-    return { token, session: { id: Number(row.id), iin: signer.iin, holder: signer.holder, name: signer.name, email: account.email, expiresAt } };
+    const session: Session = {
+      id: Number(row.id),
+      iin: signer.iin,
+      holder: signer.holder,
+      name: signer.name,
+      organisationBin: signer.organisationBin,
+      email: account.email,
+      expiresAt,
+    };
+    return { token, session };
   });
 }
 
@@ -70,9 +82,17 @@ export async function findSession(db: Db, token: string): Promise<Session | unde
     .where({ 's.token_hash': hashToken(token) })
     .whereNull('s.revoked_at')
     .andWhere('s.expires_at', '>', db.fn.now())
-    .first('s.id', 's.iin', 's.holder', 's.name', 's.expires_at', 'a.email');
+    .first('s.id', 's.iin', 's.holder', 's.name', 's.organisation_bin', 's.expires_at', 'a.email');
   if (!row) return undefined;
-  return { id: Number(row.id), iin: row.iin, holder: row.holder, name: row.name, email: row.email, expiresAt: row.expires_at };
+  return {
+    id: Number(row.id),
+    iin: row.iin,
+    holder: row.holder,
+    name: row.name,
+    organisationBin: row.organisation_bin,
+    email: row.email,
+    expiresAt: row.expires_at,
+  };
 }
 
 export async function revokeSession(db: Db, id: number): Promise<void> {
@@ -103,7 +123,7 @@ export async function recordSignedDocument(db: Db, d: SignedDocumentRecord): Pro
       certificate_issuer: d.signer.certificateIssuer,
       xml: d.xml,
     })
-    .onConflict('nonce')
+    .onConflict(['signer_iin', 'nonce'])
     .ignore()
     .returning('id');
   return row ? Number(row.id) : undefined;

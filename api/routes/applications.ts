@@ -106,8 +106,10 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       const session = requireApplicant(ctx);
       const card = await visibleCard(deps, numberParam(ctx), session);
       const signed = await verifySignedAction(deps, ctx, session, { action: name, applicationNumber: card.number, params });
-      const request = { ...signed.params, requestId: signed.nonce, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
-      await deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: signed.nonce });
+      // Nonces are unique per signer, so the signer names the update too.
+      const requestId = `${session.iin}:${signed.nonce}`;
+      const request = { ...signed.params, requestId, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
+      await deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
       ctx.body = await visibleCard(deps, card.number, session);
     });
   }

@@ -73,11 +73,15 @@ export function authRoutes({ db, verifier, auth }: { db: Db; verifier: Signature
 
   router.get('/me', async (ctx) => {
     const session = requireSession(ctx, { emailOptional: true });
-    const roles = session.holder === 'employee' ? await db('staff').where({ iin: session.iin }).select('role', 'region_code', 'kindergarten_id') : [];
+    const roles =
+      session.holder === 'employee' && session.organisationBin
+        ? await db('staff').where({ iin: session.iin, organisation_bin: session.organisationBin }).select('role', 'region_code', 'kindergarten_id')
+        : [];
     ctx.body = {
       iin: session.iin,
       name: session.name,
       holder: session.holder,
+      organisationBin: session.organisationBin,
       email: session.email,
       emailRequired: session.email === null,
       sessionExpiresAt: session.expiresAt.toISOString(),

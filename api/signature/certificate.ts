@@ -41,11 +41,10 @@ export function describeSigner(cert: x509.X509Certificate): Signer {
     throw new Problem('CERTIFICATE_WITHOUT_IIN', 'the certificate does not name a person by a valid IIN');
   }
   const ekus = extendedUsages(cert);
-  const holder: CertificateHolder | null = ekus.includes(KZ_POLICY.individual)
-    ? 'individual'
-    : ekus.some((o) => o === KZ_POLICY.employee || o.startsWith(`${KZ_POLICY.employee}.`))
-      ? 'employee'
-      : null;
+  const individual = ekus.includes(KZ_POLICY.individual);
+  const employee = ekus.some((o) => o === KZ_POLICY.employee || o.startsWith(`${KZ_POLICY.employee}.`));
+  // Exactly one of the two: a certificate that claims both says nothing we can act on.
+  const holder: CertificateHolder | null = individual && !employee ? 'individual' : employee && !individual ? 'employee' : null;
   if (!holder) throw new Problem('CERTIFICATE_HOLDER_UNKNOWN', 'the certificate is neither an individual’s nor an organisation employee’s');
   const ou = field(cert, '2.5.4.11');
   return {

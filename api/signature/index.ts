@@ -13,6 +13,7 @@ const RELOAD_EVERY_MS = 10 * 60_000;
  */
 export async function createVerifier(config: Config): Promise<{ verifier: SignatureVerifier; trustDir: string; stop: () => void }> {
   if (config.NODE_ENV === 'production' && !config.TRUST_STORE_DIR) throw new Error('TRUST_STORE_DIR is required in production');
+  if (config.NODE_ENV === 'production' && config.SIGNATURE_REVOCATION === 'off') throw new Error('SIGNATURE_REVOCATION=off is refused in production');
   const trustDir = path.resolve(config.TRUST_STORE_DIR ?? DEV_TRUST_STORE_DIR);
   let store = await TrustStore.load(trustDir);
   const timer = setInterval(() => {

@@ -11,6 +11,8 @@ export interface RevocationChecker {
 }
 
 const MAX_CHAIN = 6;
+const DELTA_CRL_INDICATOR = '2.5.29.27';
+const ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
 
 /**
@@ -56,12 +58,14 @@ export class TrustStore implements RevocationChecker {
     return { roots: this.roots.length, intermediates: this.intermediates.length, crls: this.crls.length };
   }
 
-  private async issuerOf(cert: x509.X509Certificate): Promise<x509.X509Certificate | undefined> {
+  /** The authority that signed `cert`; of a renewed pair with one name and key, the one valid at `at`. */
+  private async issuerOf(cert: x509.X509Certificate, at: Date): Promise<x509.X509Certificate | undefined> {
+    const signers: x509.X509Certificate[] = [];
     for (const candidate of [...this.intermediates, ...this.roots]) {
       if (candidate.subject !== cert.issuer) continue;
-      if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) return candidate;
+      if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) signers.push(candidate);
     }
-    return undefined;
+    return signers.find((c) => c.notBefore <= at && at <= c.notAfter) ?? signers[0];
   }
 
   private isRoot(cert: x509.X509Certificate): boolean {
@@ -77,7 +81,7 @@ export class TrustStore implements RevocationChecker {
     let current = cert;
     while (!this.isRoot(current)) {
       if (chain.length > MAX_CHAIN) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
-      const issuer = await this.issuerOf(current);
+      const issuer = await this.issuerOf(current, at);
       if (!issuer) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
       const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
       const usage = issuer.getExtension(x509.KeyUsagesExtension);
@@ -114,9 +118,13 @@ export class TrustStore implements RevocationChecker {
 
   /** From the newest CRL the issuer signed that is still current at `at`. */
   async status(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationStatus> {
+    const usage = issuer.getExtension(x509.KeyUsagesExtension);
+    if (usage && !(usage.usages & x509.KeyUsageFlags.cRLSign)) return 'unknown';
     let newest: x509.X509Crl | undefined;
     for (const crl of this.crls) {
-      if (crl.issuer !== issuer.subject || crl.thisUpdate > at || (crl.nextUpdate && crl.nextUpdate < at)) continue;
+      if (crl.issuer !== issuer.subject || crl.thisUpdate > at || !crl.nextUpdate || crl.nextUpdate < at) continue;
+      // Only complete CRLs answer for every certificate: a delta or a partitioned CRL does not.
+      if (crl.getExtension(DELTA_CRL_INDICATOR) || crl.getExtension(ISSUING_DISTRIBUTION_POINT)) continue;
       if (newest && newest.thisUpdate >= crl.thisUpdate) continue;
       if (await this.signedBy(crl, issuer)) newest = crl;
     }

@@ -56,8 +56,24 @@ const wrapping = (detail: string) => new Problem('SIGNATURE_WRAPPING', detail);
 const localNames = (els: Element[]) => els.map((e) => `${e.namespaceURI === DSIG_NS ? '' : '?'}${e.localName}`);
 const algorithmOf = (el: Element | undefined) => el?.getAttribute('Algorithm') ?? '';
 
+/** Algorithm elements carry their URI and nothing else: a nested element is a decoy for the library. */
+function bare(...elements: (Element | undefined)[]): void {
+  if (elements.some((e) => !e || childElements(e).length > 0)) {
+    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'algorithm and value elements of the signature may not hold other elements');
+  }
+}
+
 /** The only shape we accept: one signature, the root's child, one reference to the whole document. */
-function signatureElement(root: Element): { signature: Element; signatureMethod: string; digestMethod: string; certificate: string } {
+interface SignatureShape {
+  signature: Element;
+  canonicalization: string;
+  transforms: string[];
+  signatureMethod: string;
+  digestMethod: string;
+  certificate: string;
+}
+
+function signatureElement(root: Element): SignatureShape {
   const signatures = root.ownerDocument!.getElementsByTagNameNS(DSIG_NS, 'Signature');
   if (signatures.length === 0) throw new Problem('SIGNATURE_MISSING', 'the document carries no XML signature');
   if (signatures.length > 1) throw wrapping('the document carries more than one signature');
@@ -80,7 +96,12 @@ function signatureElement(root: Element): { signature: Element; signatureMethod:
   if (localNames(refParts).join() !== 'Transforms,DigestMethod,DigestValue') {
     throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the reference must name its transforms and digest');
   }
-  const transforms = childElements(refParts[0]!).map(algorithmOf);
+  const transformElements = childElements(refParts[0]!);
+  if (localNames(transformElements).some((n) => n !== 'Transform')) {
+    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'Transforms may hold only Transform elements');
+  }
+  bare(c14n, method, refParts[1], refParts[2], parts[1], ...transformElements);
+  const transforms = transformElements.map(algorithmOf);
   if (transforms.length === 0 || transforms.length > 2 || transforms[0] !== ALGORITHMS.enveloped || !transforms.every((t) => TRANSFORMS.includes(t))) {
     throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'transforms must be enveloped-signature then C14N 1.0');
   }
@@ -91,6 +112,8 @@ function signatureElement(root: Element): { signature: Element; signatureMethod:
   if (certs.length !== 1) throw new Problem('CERTIFICATE_MISSING', 'KeyInfo must carry exactly one X509Certificate, the signer’s');
   return {
     signature,
+    canonicalization: algorithmOf(c14n),
+    transforms,
     signatureMethod: algorithmOf(method),
     digestMethod: algorithmOf(refParts[1]),
     certificate: (certs.item(0)!.textContent ?? '').replace(/\s+/g, ''),
@@ -128,9 +151,11 @@ export class XmlDsigVerifier implements SignatureVerifier {
     let references: string[] = [];
     try {
       signed.loadSignature(shape.signature);
+      this.checkLoaded(signed, shape);
       valid = signed.checkSignature(xml);
       references = signed.getSignedReferences();
-    } catch {
+    } catch (err) {
+      if (err instanceof Problem) throw err;
       valid = false;
     }
     if (!valid) throw new Problem('SIGNATURE_INVALID', 'the signature does not match the document: it was changed after signing');
@@ -141,6 +166,20 @@ export class XmlDsigVerifier implements SignatureVerifier {
       throw new Problem('SIGNED_CONTENT_INVALID', `the signed document is not one of ours (namespace ${DOCUMENT_NS})`);
     }
     return { signer, name: content.localName ?? '', fields: documentFields(content), xml };
+  }
+
+  /** The library must verify with exactly the algorithms we allowed, not ones it found elsewhere. */
+  private checkLoaded(signed: SignedXml, shape: SignatureShape): void {
+    const references = signed.getReferences();
+    const ref = references[0];
+    const expectedTransforms = shape.transforms.at(-1) === ALGORITHMS.enveloped ? [...shape.transforms, ALGORITHMS.c14n] : shape.transforms;
+    const same =
+      signed.signatureAlgorithm === shape.signatureMethod &&
+      signed.canonicalizationAlgorithm === shape.canonicalization &&
+      references.length === 1 &&
+      ref?.digestAlgorithm === shape.digestMethod &&
+      JSON.stringify(ref.transforms) === JSON.stringify(expectedTransforms);
+    if (!same) throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the signature names its algorithms more than once or in the wrong place');
   }
 
   private checkAlgorithms(signatureMethod: string, digestMethod: string): void {

@@ -24,6 +24,8 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('iin', 'char(12)').notNullable().index();
     t.enu('holder', ['individual', 'employee'], { useNative: true, enumName: 'certificate_holder' }).notNullable();
     t.text('name').notNullable();
+    // The employer an employee's certificate names (OU=BIN…); staff act only for that employer.
+    t.specificType('organisation_bin', 'char(12)');
     t.text('certificate_serial').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('expires_at', { useTz: true }).notNullable().index();
@@ -34,7 +36,7 @@ export async function up(knex: Knex): Promise<void> {
   // history event the action caused.
   await knex.schema.createTable('signed_documents', (t) => {
     t.bigIncrements('id');
-    t.text('nonce').notNullable().unique();
+    t.text('nonce').notNullable();
     t.text('action').notNullable();
     t.text('application_number');
     t.specificType('signer_iin', 'char(12)').notNullable();
@@ -42,6 +44,12 @@ export async function up(knex: Knex): Promise<void> {
     t.text('certificate_issuer').notNullable();
     t.text('xml').notNullable();
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    // A nonce is the signer's: one person cannot spend another's by guessing it.
+    t.unique(['signer_iin', 'nonce']);
+  });
+  // A member of staff acts under the employer (BIN) their certificate must name.
+  await knex.schema.alterTable('staff', (t) => {
+    t.specificType('organisation_bin', 'char(12)');
   });
   await knex.schema.alterTable('application_events', (t) => {
     t.dropColumn('signed_xml');
@@ -58,6 +66,9 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('staff', (t) => {
+    t.dropColumn('organisation_bin');
+  });
   await knex.schema.dropTable('application_viewers');
   await knex.schema.alterTable('application_events', (t) => {
     t.dropColumn('signed_document_id');

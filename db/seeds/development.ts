@@ -49,11 +49,11 @@ export function personRow(p: { last_name: string; first_name: string; birth_date
   return { iin: makeIin(p.birth_date, p.sex, serial), middle_name: null, ...rest };
 }
 
-/** Demo staff (R4 roles): a national operator, Almaty's operator, staff of Almaty's kindergarten № 1. */
+/** Demo staff (R4 roles), each with their employer's BIN: a national operator, Almaty's operator, staff of Almaty's kindergarten № 1. */
 export const DEMO_STAFF = [
-  { person: { last_name: 'Операторова', first_name: 'Гульнара', birth_date: '1985-07-07', sex: 'female' as const, serial: 301 }, role: 'operator', region_code: null, kindergarten: null },
-  { person: { last_name: 'Ахметов', first_name: 'Ерлан', birth_date: '1983-03-03', sex: 'male' as const, serial: 302 }, role: 'operator', region_code: 'almaty', kindergarten: null },
-  { person: { last_name: 'Садыкова', first_name: 'Меруерт', birth_date: '1990-09-09', sex: 'female' as const, serial: 303 }, role: 'kindergarten_staff', region_code: 'almaty', kindergarten: KINDERGARTENS[0]!.name_ru },
+  { person: { last_name: 'Операторова', first_name: 'Гульнара', birth_date: '1985-07-07', sex: 'female' as const, serial: 301 }, role: 'operator', region_code: null, kindergarten: null, organisation_bin: '990140000011' },
+  { person: { last_name: 'Ахметов', first_name: 'Ерлан', birth_date: '1983-03-03', sex: 'male' as const, serial: 302 }, role: 'operator', region_code: 'almaty', kindergarten: null, organisation_bin: '990240000022' },
+  { person: { last_name: 'Садыкова', first_name: 'Меруерт', birth_date: '1990-09-09', sex: 'female' as const, serial: 303 }, role: 'kindergarten_staff', region_code: 'almaty', kindergarten: KINDERGARTENS[0]!.name_ru, organisation_bin: '990340000033' },
 ];
 
 /** Idempotent: a second run changes nothing. */
@@ -74,9 +74,9 @@ export async function seedDevelopment(db: Db): Promise<void> {
     const person = personRow(member.person);
     await db('persons').insert(person).onConflict('iin').ignore();
     const kindergarten = member.kindergarten ? await db('kindergartens').where({ name_ru: member.kindergarten }).first('id') : null;
+    const row = { region_code: member.region_code, kindergarten_id: kindergarten?.id ?? null, organisation_bin: member.organisation_bin };
     const exists = await db('staff').where({ iin: person.iin, role: member.role }).first('id');
-    if (!exists) {
-      await db('staff').insert({ iin: person.iin, role: member.role, region_code: member.region_code, kindergarten_id: kindergarten?.id ?? null });
-    }
+    if (exists) await db('staff').where({ id: exists.id }).update({ organisation_bin: member.organisation_bin });
+    else await db('staff').insert({ iin: person.iin, role: member.role, ...row });
   }
 }

@@ -37,6 +37,8 @@ export interface PkiPerson {
   surname: string;
   givenName: string;
   holder: CertificateHolder;
+  /** An employee's employer, written as OU=BIN…. */
+  organisationBin?: string;
 }
 
 export interface IssueOptions extends PkiPerson {
@@ -100,7 +102,7 @@ export async function issueCertificate(issuer: Ca, o: IssueOptions): Promise<{ c
     { '2.5.4.5': [`IIN${o.iin}`] },
     { '2.5.4.6': ['KZ'] },
     { '2.5.4.42': [o.givenName] },
-    ...(o.holder === 'employee' ? [{ '2.5.4.10': ['TEST ORGANISATION'] }, { '2.5.4.11': ['BIN000000000000'] }] : []),
+    ...(o.holder === 'employee' ? [{ '2.5.4.10': ['TEST ORGANISATION'] }, { '2.5.4.11': [`BIN${o.organisationBin ?? '000000000000'}`] }] : []),
   ];
   const cert = await x509.X509CertificateGenerator.create({
     subject,

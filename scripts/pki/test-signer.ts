@@ -18,22 +18,23 @@ export class TestSigner {
 
   constructor(private readonly pki: () => Promise<TestPki>) {}
 
-  /** A certificate for `iin` as the national authority would issue it; `extra` makes a one-off. */
+  /** A certificate for `iin` as the national authority would issue it; `extra` beyond the BIN makes a one-off. */
   credentials(iin: string, purpose: KeyPurpose, holder: CertificateHolder = 'individual', extra: Partial<IssueOptions> = {}): Promise<Credentials> {
     const make = async () => {
       const { intermediate } = await this.pki();
       const keys = await (this.keys[purpose] ??= generateKeys());
       return credentialsOf(await issueCertificate(intermediate, { iin, surname: 'ТЕСТОВ', givenName: 'ТЕСТ', holder, purpose, keys, ...extra }));
     };
-    if (Object.keys(extra).length > 0) return make();
-    const key = `${iin}:${purpose}:${holder}`;
+    const { organisationBin, ...oneOff } = extra;
+    if (Object.keys(oneOff).length > 0) return make();
+    const key = `${iin}:${purpose}:${holder}:${organisationBin ?? ''}`;
     if (!this.issued.has(key)) this.issued.set(key, make());
     return this.issued.get(key)!;
   }
 
   /** The login challenge signed with the person's AUTH key: the body of POST /auth/login. */
-  async login(iin: string, challengeXml: string, holder: CertificateHolder = 'individual'): Promise<{ signedXml: string }> {
-    return { signedXml: signXml(challengeXml, await this.credentials(iin, 'auth', holder)) };
+  async login(iin: string, challengeXml: string, holder: CertificateHolder = 'individual', organisationBin?: string): Promise<{ signedXml: string }> {
+    return { signedXml: signXml(challengeXml, await this.credentials(iin, 'auth', holder, organisationBin ? { organisationBin } : {})) };
   }
 
   /** An action document (R1.2) with a fresh nonce and signedAt, signed with the person's signing key. */

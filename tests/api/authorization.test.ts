@@ -64,7 +64,7 @@ describe('R3.2 nobody sees or acts on another family’s application', () => {
 });
 
 describe('roles follow the certificate and the staff table', () => {
-  it('an employee’s certificate cannot file or act as an applicant; an individual’s cannot act as staff', async () => {
+  it('an employee’s certificate cannot file or act as an applicant; an individual’s, or another employer’s, cannot act as staff', async () => {
     const { kindergartenId } = await buildPlace(api.db, { regionCode: 'almaty', groupYear: 2022 });
     const staff = await buildStaff(api.db, { role: 'kindergarten_staff', regionCode: 'almaty', kindergartenId });
     const asEmployee = await api.login(staff, { holder: 'employee' });
@@ -75,6 +75,12 @@ describe('roles follow the certificate and the staff table', () => {
     const places = await api.request('GET', '/api/v1/staff/places', { token: asIndividual });
     expect([places.status, places.body.code]).toEqual([403, 'FORBIDDEN']);
     expect((await api.request('GET', '/api/v1/staff/places', { token: asEmployee })).status).toBe(200);
+
+    // An employee certificate of another employer does not carry the role.
+    const elsewhere = await api.login(staff, { holder: 'employee', organisationBin: '123456789012' });
+    const foreign = await api.request('GET', '/api/v1/staff/places', { token: elsewhere });
+    expect([foreign.status, foreign.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await api.request('GET', '/api/v1/me', { token: elsewhere })).body.roles).toEqual([]);
 
     // A kindergarten's staff are not operators.
     const run = await api.request('POST', '/api/v1/admin/runs', { token: asEmployee, body: { run: 'publish', regionCode: 'almaty' } });

@@ -184,6 +184,13 @@ describe('R1.2 signed actions are refused, each with its own code, and change no
     await expectRefused(() => postConfirm({ signedXml: gost }), 422, 'GOST_NOT_SUPPORTED');
     const sha1 = signedXml.replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#rsa-sha1');
     await expectRefused(() => postConfirm({ signedXml: sha1 }), 400, 'SIGNATURE_ALGORITHM_NOT_ALLOWED');
+    // A decoy algorithm where the library looks first, and the allowed one where we look.
+    const decoy = signedXml.replace(
+      /<ds:CanonicalizationMethod Algorithm="([^"]+)"\/>/,
+      '<ds:CanonicalizationMethod Algorithm="$1"><ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/></ds:CanonicalizationMethod>',
+    );
+    expect(decoy).not.toBe(signedXml);
+    await expectRefused(() => postConfirm({ signedXml: decoy }), 400, 'SIGNATURE_ALGORITHM_NOT_ALLOWED');
   });
 
   it('an XML bomb (entity expansion) and oversized documents', async () => {

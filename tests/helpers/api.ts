@@ -32,7 +32,7 @@ export interface ApiHarness {
    */
   request(method: string, path: string, opts?: { iin?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
   /** Logs in by digital signature; gives the first-login e-mail unless `email` is null. */
-  login(iin: string, opts?: { holder?: CertificateHolder; email?: string | null }): Promise<string>;
+  login(iin: string, opts?: { holder?: CertificateHolder; email?: string | null; organisationBin?: string }): Promise<string>;
   /** The request body of a signed action (R1.2) by `iin`. */
   sign(iin: string, action: string, fields?: Record<string, unknown>): Promise<{ signedXml: string }>;
   /** Files an application as the family's parent, signed (R1.2, R2); defaults: Almaty, test contacts. */
@@ -76,10 +76,13 @@ export async function startApi(): Promise<ApiHarness> {
     return { status: res.status, type, body: text && type.includes('json') ? JSON.parse(text) : text || undefined };
   }
 
-  async function login(iin: string, opts: { holder?: CertificateHolder; email?: string | null } = {}): Promise<string> {
-    const holder = opts.holder ?? ((await db('staff').where({ iin }).first('id')) ? 'employee' : 'individual');
+  async function login(iin: string, opts: { holder?: CertificateHolder; email?: string | null; organisationBin?: string } = {}): Promise<string> {
+    // Staff log in with an employee certificate of their employer, as they would in life.
+    const staff = await db('staff').where({ iin }).first('organisation_bin');
+    const holder = opts.holder ?? (staff ? 'employee' : 'individual');
+    const bin = opts.organisationBin ?? (holder === 'employee' ? staff?.organisation_bin : undefined);
     const challenge = await send('POST', '/api/v1/auth/challenge', {});
-    const res = await send('POST', '/api/v1/auth/login', { body: await signer.login(iin, challenge.body.xml, holder) });
+    const res = await send('POST', '/api/v1/auth/login', { body: await signer.login(iin, challenge.body.xml, holder, bin) });
     if (res.status !== 200) throw new Error(`login of ${iin} failed: ${JSON.stringify(res.body)}`);
     const email = opts.email === undefined ? `${iin}@example.kz` : opts.email;
     if (res.body.emailRequired && email !== null) await send('PUT', '/api/v1/me/email', { token: res.body.token, body: { email } });

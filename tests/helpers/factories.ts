@@ -42,6 +42,7 @@ export async function buildStaff(
   opts: { role: 'kindergarten_staff' | 'pmpk_staff' | 'operator'; regionCode: string | null; kindergartenId?: number },
 ): Promise<string> {
   const iin = await buildPerson(db, randomDate(1970, 1995), 'female', 'Сотрудник');
-  await db('staff').insert({ iin, role: opts.role, region_code: opts.regionCode, kindergarten_id: opts.kindergartenId ?? null });
+  const organisationBin = String(randomInt(10 ** 11, 10 ** 12));
+  await db('staff').insert({ iin, role: opts.role, region_code: opts.regionCode, kindergarten_id: opts.kindergartenId ?? null, organisation_bin: organisationBin });
   return iin;
 }

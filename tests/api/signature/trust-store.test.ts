@@ -22,11 +22,14 @@ async function trustFolder(extra: Record<string, string>): Promise<string> {
   return dir;
 }
 
-async function crlPem(ca: Ca, nextUpdate: Date): Promise<string> {
+async function crlPem(ca: Ca, nextUpdate: Date, opts: { revoked?: string[]; delta?: boolean; thisUpdate?: Date } = {}): Promise<string> {
   const crl = await x509.X509CrlGenerator.create({
     issuer: ca.cert.subject,
-    thisUpdate: new Date(nextUpdate.getTime() - 7 * 86_400_000),
+    thisUpdate: opts.thisUpdate ?? new Date(nextUpdate.getTime() - 7 * 86_400_000),
     nextUpdate,
+    entries: (opts.revoked ?? []).map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.now() - 3600_000) })),
+    // DeltaCRLIndicator (2.5.29.27), critical, base CRL number 1 (DER INTEGER 1).
+    extensions: opts.delta ? [new x509.Extension('2.5.29.27', true, new Uint8Array([2, 1, 1]))] : [],
     signingKey: ca.keys.privateKey,
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
   });
@@ -53,6 +56,17 @@ describe('the trust store (R1.1)', () => {
     const current = await crlPem(pki.intermediate, new Date(Date.now() + 86_400_000));
     const verified = await verifyWith(await trustFolder({ 'root.crl.pem': rootCrl, 'i.crl.pem': current }), signed);
     expect(verified.signer).toMatchObject({ iin: IIN, holder: 'individual' });
+  });
+
+  it('answers from the complete CRL, never from a newer delta CRL that lists only the latest revocations', async () => {
+    const pki = await testPki();
+    const issued = await issueCertificate(pki.intermediate, { iin: IIN, surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' });
+    const signed = signXml(doc(), await credentialsOf(issued));
+    const soon = new Date(Date.now() + 86_400_000);
+    const full = await crlPem(pki.intermediate, soon, { revoked: [issued.cert.serialNumber], thisUpdate: new Date(Date.now() - 7200_000) });
+    const delta = await crlPem(pki.intermediate, soon, { delta: true, thisUpdate: new Date(Date.now() - 60_000) });
+    const dir = await trustFolder({ 'root.crl.pem': await crlPem(pki.root, soon), 'full.crl.pem': full, 'delta.crl.pem': delta });
+    await expect(verifyWith(dir, signed)).rejects.toMatchObject({ code: 'CERTIFICATE_REVOKED' });
   });
 
   it('refuses a chain through a certificate that may not issue others, even when it sits in the trust folder', async () => {

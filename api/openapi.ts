@@ -7,9 +7,9 @@ import {
   extendReferralSchema,
   noParamsSchema,
 } from './schemas/actions';
-import { fileApplicationSchema } from './schemas/applications';
+import { accountEmailSchema, fileApplicationSchema } from './schemas/applications';
 import { publicFilterSchema } from './schemas/public';
-import { addPlacesSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema, regionSettingsChangeSchema } from './schemas/staff';
+import { addPlacesSchema, arrivalSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema, regionSettingsChangeSchema } from './schemas/staff';
 import { DOCUMENT_NS, documentXml } from './signature/xml';
 
 type Role = 'anyone' | 'logged in' | 'applicant' | 'kindergarten_staff' | 'operator';
@@ -60,7 +60,7 @@ export const ROUTES: RouteDoc[] = [
   },
   { method: 'post', path: '/api/v1/auth/logout', role: 'logged in', summary: 'Ends the session' },
   { method: 'get', path: '/api/v1/me', role: 'logged in', summary: 'The logged-in person, their roles, whether an e-mail is needed' },
-  { method: 'put', path: '/api/v1/me/email', role: 'logged in', summary: 'R1.3: the e-mail asked at first login', body: z.object({ email: z.email() }) },
+  { method: 'put', path: '/api/v1/me/email', role: 'logged in', summary: 'R1.3: the e-mail asked at first login', body: accountEmailSchema },
   {
     method: 'post',
     path: '/api/v1/applications',
@@ -96,7 +96,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/api/v1/staff/arrivals',
     role: 'kindergarten_staff',
     summary: 'R7.1: the child arrived with a referral to their kindergarten',
-    body: z.object({ applicationNumber: z.string() }),
+    body: arrivalSchema,
   },
   { method: 'post', path: '/api/v1/staff/departures', role: 'kindergarten_staff', summary: 'R7.3', body: departureSchema },
   { method: 'get', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'The working-day calendar’s exceptions', query: calendarQuerySchema },

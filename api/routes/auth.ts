@@ -1,18 +1,15 @@
 import Router from '@koa/router';
-import { z } from 'zod';
 import type { Db } from '../../db/connection';
 import { consumeChallenge, createChallenge, openSession, revokeSession, setEmail } from '../../db/sessions';
 import type { AuthSettings } from '../auth-settings';
 import { audit } from '../audit';
 import { Problem } from '../problems';
-import { contactsSchema } from '../schemas/applications';
+import { accountEmailSchema } from '../schemas/applications';
 import { requireSession } from '../session';
 import { signedBodySchema } from '../signed-action';
 import type { SignatureVerifier } from '../signature/verifier';
 import { documentXml } from '../signature/xml';
 import { validate } from '../validate';
-
-const emailSchema = z.object({ email: contactsSchema.shape.email }).strict();
 
 const CHALLENGE_REFUSALS = {
   unknown: () => new Problem('CHALLENGE_UNKNOWN', 'this login challenge was not issued here; ask for a new one'),
@@ -95,7 +92,7 @@ export function authRoutes({ db, verifier, auth }: { db: Db; verifier: Signature
   // R1.3
   router.put('/me/email', async (ctx) => {
     const session = requireSession(ctx, { emailOptional: true });
-    const { email } = validate(emailSchema, ctx.request.body, { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } });
+    const { email } = validate(accountEmailSchema, ctx.request.body, { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } });
     await setEmail(db, session.iin, email);
     ctx.body = { email };
   });

@@ -1,16 +1,13 @@
 import Router from '@koa/router';
-import { z } from 'zod';
 import { recordDeparture } from '../../db/enrollments';
 import { placeSummary } from '../../db/queries/public';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/application.messages';
 import type { FilingDeps } from '../filing';
 import { Problem } from '../problems';
-import { applicationNumberSchema, idempotencyKeySchema } from '../schemas/applications';
-import { addPlacesSchema, departureSchema } from '../schemas/staff';
+import { idempotencyKeySchema } from '../schemas/applications';
+import { addPlacesSchema, arrivalSchema, departureSchema } from '../schemas/staff';
 import { requireStaff } from '../staff';
 import { validate } from '../validate';
-
-const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
 
 /** Kindergarten staff: their places (R4.2), arrivals (R7.1) and departures (R7.3). Role: kindergarten_staff. */
 export function staffRoutes(deps: FilingDeps): Router {

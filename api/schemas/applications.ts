@@ -37,6 +37,9 @@ export const contactsSchema = z.object({
   extraPhone: phoneSchema.optional(),
 });
 
+/** R1.3: the e-mail a person gives at first login. */
+export const accountEmailSchema = z.object({ email: contactsSchema.shape.email }).strict();
+
 export const fileApplicationSchema = z
   .object({
     regionCode: z.string().min(1).max(64),

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
-import { iinSchema } from './applications';
+import { applicationNumberSchema, iinSchema } from './applications';
+
+/** R7.1 */
+export const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
 
 /** R7.3 */
 export const departureSchema = z.object({ childIin: iinSchema }).strict();

@@ -2,13 +2,13 @@
 // `npm start`: the whole system on one machine — embedded PostgreSQL (unless DATABASE_URL), a
 // Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS), migrations, the worker and the
 // API. Ctrl-C stops every child; the data stays in .data/ for the next start.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPostgresProcess } from './lib/postgres-process.mjs';
 import { startDevServer } from './lib/temporal.mjs';
-import { dataDir, projectRoot } from './lib/tools.mjs';
+import { dataDir, projectRoot, runTsScript } from './lib/tools.mjs';
 
 const log = (msg) => console.log(`[stack] ${msg}`);
 const PORT = Number(process.env.PORT ?? 3000);
@@ -98,19 +98,13 @@ async function main() {
     log(`Temporal dev server on ${temporal.address} (state in .data/temporal.db)`);
   }
 
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], {
-    cwd: projectRoot,
-    env,
-    stdio: 'inherit',
-  });
-  if (migrated.status !== 0) throw new Error('migrations failed');
+  runTsScript(['db/migrate.ts', 'latest', '--seed'], { env, what: 'migrations' });
   log('database migrated and seeded');
 
   // R1: outside production the API trusts a test PKI with certificates for the seeded persons
   // (npm run sign -- --iin <IIN> signs as one of them). Production brings TRUST_STORE_DIR.
   if (env.NODE_ENV !== 'production' && !env.TRUST_STORE_DIR) {
-    const pki = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pki/create.ts'], { cwd: projectRoot, env, stdio: 'inherit' });
-    if (pki.status !== 0) throw new Error('the test PKI could not be made');
+    runTsScript(['scripts/pki/create.ts'], { env, what: 'making the test PKI' });
   }
 
   runTs('worker', 'worker/main.ts', env);

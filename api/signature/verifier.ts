@@ -36,7 +36,11 @@ export const ALGORITHMS = {
   c14nWithComments: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
   enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
 } as const;
-const GOST_PREFIX = 'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gost';
+/**
+ * Kazakh GOST algorithm URIs: NCALayer's 2015 ones (`urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr…`)
+ * and its 2004 ones (`http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311`, `…#gost34311`).
+ */
+const isGost = (uri: string) => /gost/i.test(uri);
 const CANONICALIZATIONS: readonly string[] = [ALGORITHMS.c14n, ALGORITHMS.c14nWithComments];
 const TRANSFORMS: readonly string[] = [ALGORITHMS.enveloped, ...CANONICALIZATIONS];
 
@@ -126,7 +130,7 @@ export class XmlDsigVerifier implements SignatureVerifier {
   async verify(xml: string, purpose: KeyPurpose): Promise<VerifiedDocument> {
     const root = parseUntrustedXml(xml).documentElement!;
     const shape = signatureElement(root);
-    if (shape.signatureMethod.startsWith(GOST_PREFIX) || shape.digestMethod.startsWith(GOST_PREFIX)) {
+    if (isGost(shape.signatureMethod) || isGost(shape.digestMethod)) {
       if (this.options.gost) return this.options.gost.verify(xml, purpose);
       throw new Problem('GOST_NOT_SUPPORTED', 'GOST signatures cannot be verified here; sign with your RSA key');
     }

@@ -12,6 +12,8 @@ export const DOCUMENT_NS = 'urn:kz:kindergarten-queue:v1';
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
+const PROCESSING_INSTRUCTION_NODE = 7;
+const COMMENT_NODE = 8;
 
 export function childElements(node: Element | Document): Element[] {
   const out: Element[] = [];
@@ -48,7 +50,33 @@ export function parseUntrustedXml(xml: string): Document {
   const root = doc.documentElement;
   if (!root) throw new Problem('XML_MALFORMED', 'the signed document has no root element');
   if (!depthWithin(root, MAX_DEPTH)) throw new Problem('XML_MALFORMED', `the signed document nests deeper than ${MAX_DEPTH}`);
+  refuseHiddenNodes(doc);
   return doc;
+}
+
+/**
+ * Our documents hold elements and text only. A processing instruction is canonicalised by
+ * xml-crypto as its bare text (`<a>1<?x 2?></a>` digests as `<a>12</a>`, SECURITY.md), so a field
+ * could read one way and be signed another: refused anywhere but the XML declaration. A comment
+ * is outside the digest under C14N without comments, so one could be added after signing and the
+ * evidence we keep would no longer be what was signed: refused anywhere too.
+ */
+function refuseHiddenNodes(doc: Document): void {
+  const visit = (node: Document | Element): void => {
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === PROCESSING_INSTRUCTION_NODE) {
+        const declaration = node === doc && c === doc.firstChild && c.nodeName === 'xml';
+        if (!declaration) {
+          throw new Problem('XML_PROCESSING_INSTRUCTION_FORBIDDEN', 'signed documents may not carry processing instructions (<?…?>)');
+        }
+      } else if (c.nodeType === COMMENT_NODE) {
+        throw new Problem('XML_COMMENT_FORBIDDEN', 'signed documents may not carry comments (<!--…-->)');
+      } else if (c.nodeType === ELEMENT_NODE) {
+        visit(c as Element);
+      }
+    }
+  };
+  visit(doc);
 }
 
 export type Fields = { [name: string]: string | Fields };

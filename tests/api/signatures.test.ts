@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { ensureTestPki, revoke } from '../../scripts/pki/test-pki';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, type Family } from '../helpers/factories';
 import { credentials, newNonce, signedAction, testPki } from '../helpers/pki';
+import { xmlsec1, xmlsec1Verify } from '../helpers/xmlsec1';
 
 const DAY = 86_400_000;
 
@@ -173,6 +173,23 @@ describe('R1.2 signed actions are refused, each with its own code, and change no
     await expectRefused(async () => postConfirm(await signAs(confirmDoc({ signedAt: new Date(Date.now() - 3600_000).toISOString() }))), 422, 'SIGNED_DOCUMENT_EXPIRED');
   });
 
+  it('R1.2 every GOST algorithm URI, NCALayer’s 2004 ones and its 2015 ones, gets GOST_NOT_SUPPORTED', async () => {
+    const { signedXml } = await signAs(confirmDoc());
+    const rsa = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+    const sha256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+    const variants = [
+      signedXml.replace(rsa, 'http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311').replace(sha256, 'http://www.w3.org/2001/04/xmldsig-more#gost34311'),
+      signedXml.replace(rsa, 'http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311'),
+      signedXml.replace(sha256, 'http://www.w3.org/2001/04/xmldsig-more#gost34311'),
+      signedXml.replace(rsa, 'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512'),
+      signedXml.replace(sha256, 'urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34112015-256'),
+    ];
+    for (const gost of variants) {
+      expect(gost).not.toBe(signedXml);
+      await expectRefused(() => postConfirm({ signedXml: gost }), 422, 'GOST_NOT_SUPPORTED');
+    }
+  });
+
   it('malformed XML, an unsigned document, a GOST or SHA-1 algorithm', async () => {
     await expectRefused(() => postConfirm({ signedXml: '<confirmInterest><nonce>abc</confirmInterest>' }), 400, 'XML_MALFORMED');
     await expectRefused(() => postConfirm({ signedXml: confirmDoc() }), 400, 'SIGNATURE_MISSING');
@@ -201,17 +218,63 @@ describe('R1.2 signed actions are refused, each with its own code, and change no
   });
 });
 
+describe('R1.2 processing instructions and comments never change what a signed document says', () => {
+  const pki = () => testPki().then((p) => p.trustDir);
+  const categoryPath = () => `/api/v1/applications/${number}/change-benefit-category`;
+  const now = () => new Date().toISOString();
+
+  it('a validly signed benefitCategory that holds only <?x out_of_turn?> is refused, and xmlsec1 refuses its signature too', async () => {
+    const xml = `<changeBenefitCategory xmlns="urn:kz:kindergarten-queue:v1"><applicationNumber>${number}</applicationNumber><benefitCategory><?x out_of_turn?></benefitCategory><nonce>${newNonce()}</nonce><signedAt>${now()}</signedAt></changeBenefitCategory>`;
+    const { signedXml } = await signAs(xml);
+    expect(xmlsec1Verify(signedXml, await pki()).ok).toBe(false); // xml-crypto digested the PI as text; xmlsec1 keeps it
+    await expectRefused(() => api.request('POST', categoryPath(), { iin: family.parentIin, body: { signedXml } }), 400, 'XML_PROCESSING_INSTRUCTION_FORBIDDEN');
+    expect((await api.db('applications').where({ number }).first()).benefit_category).toBe('none');
+  });
+
+  it('an applicationNumber turned after signing into 75.UO…00000<?x 3.1?> is refused before verification, and xmlsec1 says the digest does not match', async () => {
+    const { signedXml } = await signAs(confirmDoc());
+    const cut = number.length - 3;
+    const shifted = signedXml.replace(`<applicationNumber>${number}<`, `<applicationNumber>${number.slice(0, cut)}<?x ${number.slice(cut)}?><`);
+    expect(shifted).not.toBe(signedXml);
+    const referee = xmlsec1Verify(shifted, await pki());
+    expect(referee.ok).toBe(false);
+    expect(referee.output).toMatch(/data and digest do not match|verification failed|FAIL/i);
+    await expectRefused(() => postConfirm({ signedXml: shifted }), 400, 'XML_PROCESSING_INSTRUCTION_FORBIDDEN');
+    // A PI anywhere: after the root, or inside the signature, is refused the same way.
+    await expectRefused(() => postConfirm({ signedXml: `${signedXml}<?x y?>` }), 400, 'XML_PROCESSING_INSTRUCTION_FORBIDDEN');
+    await expectRefused(() => postConfirm({ signedXml: signedXml.replace('<ds:SignedInfo>', '<ds:SignedInfo><?x y?>') }), 400, 'XML_PROCESSING_INSTRUCTION_FORBIDDEN');
+  });
+
+  it('a comment anywhere in a signed document is refused: C14N without comments leaves it outside the digest, so it could be added after signing', async () => {
+    const { signedXml } = await signAs(confirmDoc());
+    const cut = number.length - 3;
+    const commented = signedXml.replace(`<applicationNumber>${number}<`, `<applicationNumber>${number.slice(0, cut)}<!--x-->${number.slice(cut)}<`);
+    expect(commented).not.toBe(signedXml);
+    expect(xmlsec1Verify(commented, await pki()).ok).toBe(true); // still "valid": the comment is not signed
+    await expectRefused(() => postConfirm({ signedXml: commented }), 400, 'XML_COMMENT_FORBIDDEN');
+    await expectRefused(() => postConfirm({ signedXml: `<!--x-->${signedXml}` }), 400, 'XML_COMMENT_FORBIDDEN');
+  });
+
+  it('the XML declaration that NCALayer writes first is not a processing instruction and is accepted; xmlsec1 agrees', async () => {
+    const someone = await buildFamily(api.db);
+    const filed = await api.file(someone);
+    const own = filed.body.number as string;
+    const { signedXml } = await signedAction(someone.parentIin, 'confirmInterest', { applicationNumber: own });
+    const declared = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>${signedXml}`;
+    expect(xmlsec1Verify(declared, await pki()).ok).toBe(true);
+    const before = api.verifier.refereed;
+    const res = await api.request('POST', `/api/v1/applications/${own}/confirm-interest`, { iin: someone.parentIin, body: { signedXml: declared } });
+    expect(res.status).toBe(200);
+    expect(api.verifier.refereed).toBe(before + 1); // the API suite's referee checked it as well
+  });
+});
+
 describe('interoperability with xmlsec1, an independent XMLDSig implementation', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-xmlsec-'));
   const write = (name: string, text: string) => {
     const file = path.join(tmp, name);
     fs.writeFileSync(file, text);
     return file;
-  };
-  const xmlsec1 = (args: string[]) => {
-    const res = spawnSync('xmlsec1', args, { encoding: 'utf8' });
-    if (res.error) throw new Error(`xmlsec1 is needed for this test (Debian package xmlsec1; npm run bootstrap installs it as root): ${res.error.message}`);
-    return res;
   };
 
   it('a login challenge signed by xmlsec1 with a test AUTH certificate is accepted', async () => {

@@ -13,6 +13,7 @@ import type { CertificateHolder } from '../../domain/identity';
 import { testDb } from './db';
 import { signedAction, signer, testPkiDir } from './pki';
 import { createDevServerEnv, createTestWorker } from './temporal';
+import { RefereedVerifier } from './xmlsec1';
 
 export interface Answer {
   status: number;
@@ -39,6 +40,8 @@ export interface ApiHarness {
   file(family: { parentIin: string; childIin: string }, fields?: Record<string, unknown>): Promise<Answer>;
   /** POST /applications/:number/<path> as `iin`, signing the action the path names (R1.2). */
   act(iin: string, number: string, path: string, fields?: Record<string, unknown>): Promise<Answer>;
+  /** The API's verifier, with xmlsec1 as referee of what it accepts. */
+  verifier: RefereedVerifier;
   /** Reads the trust store again (after a CRL changed). */
   reloadTrustStore(): Promise<void>;
   close(): Promise<void>;
@@ -52,7 +55,8 @@ export async function startApi(): Promise<ApiHarness> {
   const running = worker.run();
   const trustDir = path.join(testPkiDir(), 'trust');
   let store = await TrustStore.load(trustDir);
-  const verifier = new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false });
+  // Every document the API accepts in the tests must pass xmlsec1 --verify too.
+  const verifier = new RefereedVerifier(new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false }), trustDir);
   const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10 });
   const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth };
   const app = createApp(deps);
@@ -104,6 +108,7 @@ export async function startApi(): Promise<ApiHarness> {
       return send(method, url, { token: token ?? (iin ? await sessionOf(iin) : undefined), body, headers });
     },
     login,
+    verifier,
     sign: (iin, action, fields = {}) => signedAction(iin, action, fields),
     async file(family, fields = {}) {
       const filing = { regionCode: 'almaty', childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' }, ...fields };

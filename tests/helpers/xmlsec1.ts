@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KeyPurpose } from '../../domain/identity';
+import type { SignatureVerifier, VerifiedDocument } from '../../api/signature/verifier';
+
+/** Runs xmlsec1, the independent XMLDSig implementation the tests take as referee (never at run time). */
+export function xmlsec1(args: string[]) {
+  const res = spawnSync('xmlsec1', args, { encoding: 'utf8' });
+  if (res.error) throw new Error(`xmlsec1 is needed for this test (Debian package xmlsec1; npm run bootstrap installs it as root): ${res.error.message}`);
+  return res;
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-xmlsec1-'));
+let written = 0;
+
+/** `xmlsec1 --verify` of a signed document against the trust folder's root and intermediate. */
+export function xmlsec1Verify(xml: string, trustDir: string): { ok: boolean; output: string } {
+  const file = path.join(scratch, `doc-${process.pid}-${++written}.xml`);
+  fs.writeFileSync(file, xml);
+  try {
+    const res = xmlsec1(['--verify', '--trusted-pem', path.join(trustDir, 'root.pem'), '--untrusted-pem', path.join(trustDir, 'intermediate.pem'), file]);
+    return { ok: res.status === 0, output: `${res.stdout}${res.stderr}`.trim() };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * The API's verifier with xmlsec1 as referee (SECURITY.md): every document the API accepts must
+ * also pass `xmlsec1 --verify`, else the request fails loudly (a 500 the test sees).
+ */
+export class RefereedVerifier implements SignatureVerifier {
+  /** How many accepted documents xmlsec1 has checked: a test shows the referee ran. */
+  refereed = 0;
+
+  constructor(
+    private readonly inner: SignatureVerifier,
+    private readonly trustDir: string,
+  ) {}
+
+  async verify(xml: string, purpose: KeyPurpose): Promise<VerifiedDocument> {
+    const doc = await this.inner.verify(xml, purpose);
+    const referee = xmlsec1Verify(xml, this.trustDir);
+    if (!referee.ok) throw new Error(`the API accepted a document that xmlsec1 --verify refuses: ${referee.output}`);
+    this.refereed++;
+    return doc;
+  }
+}

@@ -122,6 +122,18 @@ export function createApplicationActivities({ db }: { db: Db }) {
       });
     },
 
+    /** R5.3: registration numbers of active applications on a stop-list at `at`, in order after `after`. */
+    async listApplicationsOnStopList({ after, limit, at }: { after: string; limit: number; at: number }): Promise<string[]> {
+      const rows: { number: string }[] = await db('applications')
+        .where('stop_list_until', '>', new Date(at))
+        .whereIn('status', ['queued', 'turn_notified', 'referral_issued'])
+        .andWhere('number', '>', after)
+        .orderBy('number')
+        .limit(limit)
+        .select('number');
+      return rows.map((r) => r.number);
+    },
+
     /** R3.3: one history event and the read model, in one transaction. */
     async recordTransition(t: Transition): Promise<void> {
       await db.transaction(async (trx) => {

@@ -4,6 +4,7 @@ import {
   WorkingCalendar,
   calendarHorizonDays,
   choiceWindowEnd,
+  workingDaysAfterDeadline,
   workingDaysDeadline,
   type CalendarDayKind,
 } from '../domain/working-days';
@@ -13,8 +14,12 @@ export interface WorkingDeadlineRequest {
   /** The instant the count starts from (workflow time: activities do not see skipped time). */
   from: number;
   days: number;
-  /** `after`: the N-th working day after the date of `from` (R5.2, R5.3); `window`: that date counts (R4.5). */
-  rule: 'after' | 'window';
+  /**
+   * `after`: the N-th working day after the date of `from` (R5.2); `window`: that date counts
+   * (R4.5); `afterDeadline`: `from` is a deadline that fired at 24:00 of a day, and the count
+   * starts after that day (R5.3).
+   */
+  rule: 'after' | 'window' | 'afterDeadline';
 }
 
 /** The calendar exceptions around `from`: national rows, overridden by the region's own. */
@@ -38,9 +43,8 @@ export function createCalendarActivities({ db }: { db: Db }) {
      */
     async workingDeadline(req: WorkingDeadlineRequest): Promise<number> {
       const calendar = await loadCalendar(db, req.regionCode, req.from, req.days);
-      return req.rule === 'window'
-        ? choiceWindowEnd(req.from, req.days, calendar)
-        : workingDaysDeadline(req.from, req.days, calendar);
+      const count = { after: workingDaysDeadline, window: choiceWindowEnd, afterDeadline: workingDaysAfterDeadline }[req.rule];
+      return count(req.from, req.days, calendar);
     },
   };
 }

@@ -34,5 +34,6 @@ export const TRANSITION_CAUSES = [
   'left_queue',
   'benefit_category_changed',
   'deadline_moved',
+  'stop_list_corrected',
 ] as const;
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];

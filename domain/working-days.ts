@@ -71,6 +71,15 @@ export function workingDaysDeadline(instantMs: number, n: number, cal: WorkingCa
   return endOfAlmatyDay(nthWorkingDayAfter(almatyDate(instantMs), n, cal));
 }
 
+/**
+ * R5.3, R8.3: a count chained from another deadline. That deadline fired at 24:00 of day D, an
+ * instant whose Almaty date is already D + 1; what it caused belongs to D (RULES.md "Counting
+ * days"), so the count starts with the first working day after D. `firedAtMs` is that 24:00.
+ */
+export function workingDaysAfterDeadline(firedAtMs: number, n: number, cal: WorkingCalendar): number {
+  return endOfAlmatyDay(nthWorkingDayAfter(almatyDate(firedAtMs - 1), n, cal));
+}
+
 /** R4.5: 24:00 at the end of the n-th working day of the window opened at `openedAtMs` (the opening day counts if working). */
 export function choiceWindowEnd(openedAtMs: number, n: number, cal: WorkingCalendar): number {
   return endOfAlmatyDay(nthWorkingDayFrom(almatyDate(openedAtMs), n, cal));

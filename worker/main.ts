@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createDb } from '../db/connection';
+import { startCorrections } from './corrections';
 import { ensureDailySchedules } from './schedules';
 import { registerSearchAttributes } from './search-attributes';
 import { createApplicationWorker } from './worker';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     const ids = await ensureDailySchedules(temporal, db);
     console.log(`schedules ready: ${ids.join(', ')}`);
   }
+  const corrections = await startCorrections(temporal);
+  if (corrections.length) console.log(`corrections started: ${corrections.join(', ')}`);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createApplicationWorker({
     connection,

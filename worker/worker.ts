@@ -9,6 +9,8 @@ export interface ApplicationWorkerOptions extends ActivityDependencies {
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  /** Tests leave a patch inactive to run a workflow as the code before that patch ran it. */
+  patchActivationCallback?: WorkerOptions['patchActivationCallback'];
 }
 
 /** The one way this project builds a worker, for the worker process and for tests alike. */
@@ -20,5 +22,6 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ db: opts.db, temporal: opts.temporal }),
     maxCachedWorkflows: opts.maxCachedWorkflows,
+    patchActivationCallback: opts.patchActivationCallback,
   });
 }

@@ -3,7 +3,7 @@ import type { NoticeKind } from '../activities/notices';
 import type { ReadModelChanges } from '../activities/applications';
 import type { WorkingDeadlineRequest } from '../activities/calendar';
 import { hasFullYears } from '../domain/age';
-import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
+import { almatyDate, days, hours, reconfirmationDeadline, startOfAlmatyDay } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
 import type { RuleSettings } from '../domain/rule-settings';
 import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
@@ -21,6 +21,7 @@ import type {
   LifecycleState,
   Offer,
   RegisterArrivalRequest,
+  StopList,
 } from './application.messages';
 import * as sa from './search-attributes';
 
@@ -463,13 +464,36 @@ export class Lifecycle {
       return true;
     }
     if (s.stopList) {
-      const later = await this.workingDeadline(s.stopList.from, settings.stopListWorkingDays, 'after');
+      // R5.3: stop-lists started before the boundary fix ran one working day too long.
+      if (!s.stopList.counted && patched('stop-list-boundary-correction')) return this.correctStopList();
+      const later = await this.workingDeadline(s.stopList.from, settings.stopListWorkingDays, s.stopList.counted ?? 'after');
       if (later <= s.stopList.until) return false;
       s.stopList.until = later;
       await this.transition(s.status, 'deadline_moved', SYSTEM, { stopListUntil: later });
       return true;
     }
     return false;
+  }
+
+  /**
+   * R5.3: a stop-list started before the boundary fix counted from the date its annulment ran —
+   * the day after the referral expired — and so ended one working day late. It is counted again
+   * from the first working day after the day the referral expired (a deliberate correction, in
+   * the family's favour; calendar changes still only ever move a deadline later). Its `from` was
+   * the annulment's instant, on the morning after the 24:00 that fired: that 24:00 is the start of
+   * `from`'s Almaty day.
+   */
+  private async correctStopList(): Promise<boolean> {
+    const stopList = this.s.stopList!;
+    const expiredAt = startOfAlmatyDay(almatyDate(stopList.from));
+    const until = await this.workingDeadline(expiredAt, this.settings.stopListWorkingDays, 'afterDeadline');
+    this.s.stopList = { from: expiredAt, until, counted: 'afterDeadline' };
+    if (until === stopList.until) return false;
+    await this.transition(this.s.status, 'stop_list_corrected', SYSTEM, { stopListUntil: until }, {
+      from: iso(stopList.until),
+      to: iso(until),
+    });
+    return true;
   }
 
   /** R4.5: unchosen, the offer lapses; the child keeps their number in the queue. */
@@ -481,15 +505,24 @@ export class Lifecycle {
   /** R5.2–R5.4: not registered in time, the referral is annulled; the second time, the child is removed. */
   private async onReferralDeadline(): Promise<void> {
     const now = Date.now();
+    const expiredAt = this.referralDeadline!;
     await act.releaseReferral({ number: this.filing.number, state: 'annulled', at: now });
     this.s.referral = undefined;
     this.s.expiredReferrals += 1;
     if (this.s.expiredReferrals >= this.settings.expiredReferralsToRemove) {
       return this.remove('second_referral_expired', SYSTEM);
     }
+    // R5.3: the annulment at 24:00 belongs to the day the referral expired; the stop-list's
+    // working days start after it. Runs recorded before this fix counted from the next day.
+    const stopList: Omit<StopList, 'until'> = patched('stop-list-counts-after-expiry-day')
+      ? { from: expiredAt, counted: 'afterDeadline' }
+      : { from: now };
     // R10: a region may run without a stop-list (0 working days).
-    const until = this.settings.stopListWorkingDays > 0 ? await this.workingDeadline(now, this.settings.stopListWorkingDays, 'after') : undefined;
-    this.s.stopList = until === undefined ? undefined : { from: now, until };
+    const until =
+      this.settings.stopListWorkingDays > 0
+        ? await this.workingDeadline(stopList.from, this.settings.stopListWorkingDays, stopList.counted ?? 'after')
+        : undefined;
+    this.s.stopList = until === undefined ? undefined : { ...stopList, until };
     await this.transition('queued', 'referral_annulled', SYSTEM, {
       referralDeadline: null,
       stopListUntil: until ?? null,

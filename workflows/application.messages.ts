@@ -58,8 +58,15 @@ export interface Referral {
 
 /** R5.3: the stop-list after an annulled referral. */
 export interface StopList {
+  /** The referral's deadline that fired (24:00 of the day it expired); see `counted`. */
   from: number;
   until: number;
+  /**
+   * `afterDeadline`: counted from the first working day after the day the referral expired.
+   * Absent on stop-lists started before that fix: their `from` is the instant the annulment ran
+   * (already the next day), and they ended one working day late until corrected.
+   */
+  counted?: 'afterDeadline';
 }
 
 /** Everything a run hands to the next one on continue-as-new. */

@@ -6,6 +6,7 @@ import {
   nthWorkingDayAfter,
   nthWorkingDayFrom,
   WorkingCalendar,
+  workingDaysAfterDeadline,
   workingDaysDeadline,
   type CalendarException,
 } from '../../domain/working-days';
@@ -27,6 +28,18 @@ describe('working-day deadlines', () => {
     const annulledAt = almaty('2027-04-29T10:00:00');
     expect(nthWorkingDayAfter('2027-04-29', 10, cal2027)).toBe('2027-05-18');
     expect(iso(workingDaysDeadline(annulledAt, 10, cal2027))).toBe('2027-05-18T19:00:00.000Z');
+  });
+
+  it('R5.3 a stop-list chained from a referral that expired at 24:00 on Mon 12 April 2027 (00:00 Tue 13 April) covers 13–26 April, not 14–27', () => {
+    const expiredAt = almaty('2027-04-13T00:00:00');
+    expect(almatyDate(expiredAt)).toBe('2027-04-13'); // the instant's own date is already the next day…
+    expect(iso(workingDaysAfterDeadline(expiredAt, 10, cal2027))).toBe('2027-04-26T19:00:00.000Z'); // …the count is not
+    expect(iso(workingDaysDeadline(expiredAt, 10, cal2027))).toBe('2027-04-27T19:00:00.000Z'); // the count by the instant's date: one day long
+  });
+
+  it('R5.3 a stop-list chained from a referral that expired at 24:00 on Wed 28 April 2027 ends at 24:00 on Mon 17 May, across the May holidays', () => {
+    // 29, 30 Apr; 4, 5, 6 May (1 Sat, 3 Mon off, 7 Fri, 9 Sun, 10 Mon off); 11–14; 17.
+    expect(iso(workingDaysAfterDeadline(almaty('2027-04-29T00:00:00'), 10, cal2027))).toBe('2027-05-17T19:00:00.000Z');
   });
 
   it('R8.3 three working days for the ПМПК count from the day after the referral', () => {

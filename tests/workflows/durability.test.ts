@@ -1,19 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { hours } from '../../domain/almaty-time';
 import { causes, noticesOf, skipTo, startWithReferral, waitForState } from '../helpers/lifecycle';
+import { loadHistory, replayHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 // No workflow cache: every task replays the history from the start, as on a freshly started worker;
 // it also keeps tasks off sticky queues, which the test server never times out to a new worker.
 const suite = useWorkflowSuite({ maxCachedWorkflows: 0 });
-
-function loadHistory(name: string): temporal.api.history.v1.History {
-  const json = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'histories', name), 'utf8'));
-  return temporal.api.history.v1.History.fromObject(json);
-}
 
 describe('durability', () => {
   it('R5.2 with the worker shut down mid-referral and a new one started, the 5-day deadline fires once: one history event, one notice', async () => {
@@ -40,7 +32,7 @@ describe('durability', () => {
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter(Boolean);
     expect(activities.at(-1)).toBe('recordTransition'); // the old code sent no notice after the stop-list ended
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history);
+    await replayHistory('stop-list-ended-before-notice.json');
   });
 
   it('R9.1 a run started with the current code sends the stop-list-end notice', async () => {

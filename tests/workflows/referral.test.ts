@@ -28,8 +28,8 @@ const suite = useWorkflowSuite();
 
 const withReferral = (regionCode?: string) => startWithReferral(suite.env, suite.db, regionCode);
 
-const workingDeadline = (regionCode: string, from: number, count: number) =>
-  createCalendarActivities({ db: suite.db }).workingDeadline({ regionCode, from, days: count, rule: 'after' });
+const workingDeadline = (regionCode: string, from: number, count: number, rule: 'after' | 'afterDeadline' = 'after') =>
+  createCalendarActivities({ db: suite.db }).workingDeadline({ regionCode, from, days: count, rule });
 
 const status = (s: Started) => s.handle.query(getStateQuery);
 
@@ -47,7 +47,7 @@ describe('the referral (R5)', () => {
     const state = await waitForState(started.handle, (s) => s.status === 'queued');
     expect(state).toMatchObject({ status: 'queued', statusCause: 'referral_annulled', expiredReferrals: 1 });
     const stopListUntil = Date.parse(state.deadlines.stopListUntil!);
-    expect(stopListUntil).toBe(await workingDeadline(regionCode, deadline, 10));
+    expect(stopListUntil).toBe(await workingDeadline(regionCode, deadline, 10, 'afterDeadline')); // counted after the day it expired
     expect(await freeSeats(db, placeId)).toBe(1);
     expect((await db('referrals').where({ application_number: started.filing.number }).first()).state).toBe('annulled');
     expect((await applicationRow(db, started.filing.number)).stop_list_until.getTime()).toBe(stopListUntil);

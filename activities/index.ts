@@ -6,6 +6,7 @@ import { createCalendarActivities } from './calendar';
 import { createPlaceActivities } from './places';
 import { createNoticeActivities } from './notices';
 import { createRegionActivities } from './regions';
+import { withIntegrityFailures } from './integrity';
 
 export interface ActivityDependencies {
   db: Db;
@@ -15,14 +16,14 @@ export interface ActivityDependencies {
 
 /** Every activity the worker registers, built from its dependencies (tests pass real ones). */
 export function createActivities(deps: ActivityDependencies) {
-  return {
+  return withIntegrityFailures({
     ...createApplicationActivities(deps),
     ...createCalendarActivities(deps),
     ...createNoticeActivities(deps),
     ...createOfferActivities(deps),
     ...createPlaceActivities(deps),
     ...createRegionActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

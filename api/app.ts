@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import type { PersonRegistry } from '../domain/registry';
 import type { AuthSettings } from './auth-settings';
 import { jsonBody } from './body';
+import { refuseUnsafeText } from './text-safety';
 import { problemMiddleware } from './problems';
 import { applicationRoutes } from './routes/applications';
 import { adminRoutes } from './routes/admin';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = true;
   app.use(problemMiddleware);
   app.use(jsonBody);
+  app.use(refuseUnsafeText);
   app.use(sessionMiddleware(deps.db));
   for (const router of apiRouters(deps)) {
     app.use(router.routes());

@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
+import { currentEnrollment } from '../db/enrollments';
 import { findActiveApplication } from '../db/queries/applications';
 import { allocateRegistrationNumber } from '../db/registration-numbers';
 import { almatyDate } from '../domain/almaty-time';
@@ -50,6 +51,15 @@ export async function fileApplication(
   }
   const existing = await findActiveApplication(db, req.childIin, req.queueType);
   if (existing) throw duplicate(existing);
+  // R7.2: an enrolled child can get no referral, so a place in line would only gather waiting
+  // time ahead of children who can take a seat; the departure (R7.3) comes first.
+  const enrolled = await currentEnrollment(db, req.childIin);
+  if (enrolled) {
+    throw new Problem('CHILD_ENROLLED', 'the child is enrolled in a kindergarten; the kindergarten records the departure first (R7.3)', {
+      field: 'childIin',
+      kindergartenId: enrolled.kindergartenId,
+    });
+  }
 
   const registeredAt = Date.now();
   const year = Number(almatyDate(registeredAt).slice(0, 4));

@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { createDb } from '../db/connection';
 import { MirroredPersonRegistry } from '../db/person-registry';
 import { createApp } from './app';
+import { listen } from './server';
 import { authSettings } from './auth-settings';
 import { createVerifier } from './signature';
 
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const { verifier, trustDir, stop: stopVerifier } = await createVerifier(config);
   const app = createApp({ db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth: authSettings(config) });
-  const server = app.listen(config.PORT, () => console.log(`API listening on http://localhost:${config.PORT} (trust store ${trustDir})`));
+  const server = await listen(app, config.PORT);
+  console.log(`API listening on http://localhost:${config.PORT} (trust store ${trustDir})`);
   const stop = () => {
     stopVerifier();
     server.close(async () => {

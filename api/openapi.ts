@@ -7,9 +7,20 @@ import {
   extendReferralSchema,
   noParamsSchema,
 } from './schemas/actions';
-import { accountEmailSchema, fileApplicationSchema } from './schemas/applications';
+import { accountEmailSchema, applicationParamsSchema, fileApplicationSchema, idempotencyKeySchema, signedDocumentParamsSchema } from './schemas/applications';
+import { signedBodySchema } from './signed-action';
 import { publicFilterSchema } from './schemas/public';
-import { addPlacesSchema, arrivalSchema, calendarDaySchema, calendarQuerySchema, dailyRunSchema, departureSchema, regionSettingsChangeSchema } from './schemas/staff';
+import {
+  addPlacesSchema,
+  arrivalSchema,
+  calendarDayParamsSchema,
+  calendarDaySchema,
+  calendarQuerySchema,
+  dailyRunSchema,
+  departureSchema,
+  regionParamsSchema,
+  regionSettingsChangeSchema,
+} from './schemas/staff';
 import { DOCUMENT_NS, documentXml } from './signature/xml';
 
 type Role = 'anyone' | 'logged in' | 'applicant' | 'kindergarten_staff' | 'operator';
@@ -29,8 +40,12 @@ export interface RouteDoc {
   path: string;
   role: Role;
   summary: string;
+  /** The path parameters' schema; every `:param` of the path must be in it. */
+  params?: z.ZodType;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the route reads besides Authorization. */
+  headers?: { name: string; schema: z.ZodType; description: string }[];
   signed?: SignedDocument;
 }
 
@@ -57,6 +72,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/api/v1/auth/login',
     role: 'anyone',
     summary: 'R1.1: the signed challenge, `{"signedXml"}`; answers a Bearer token and whether an e-mail is still needed (R1.3)',
+    body: signedBodySchema,
   },
   { method: 'post', path: '/api/v1/auth/logout', role: 'logged in', summary: 'Ends the session' },
   { method: 'get', path: '/api/v1/me', role: 'logged in', summary: 'The logged-in person, their roles, whether an e-mail is needed' },
@@ -75,7 +91,7 @@ export const ROUTES: RouteDoc[] = [
   },
   { method: 'get', path: '/api/v1/applications', role: 'applicant', summary: 'R3.2: the applications the person filed or attached' },
   { method: 'get', path: A, role: 'applicant', summary: 'R3.3: the card; 404 for another person’s application' },
-  { method: 'get', path: `${A}/signed-documents/:id`, role: 'applicant', summary: 'R1.2: the signed document behind a history entry' },
+  { method: 'get', path: `${A}/signed-documents/:id`, role: 'applicant', summary: 'R1.2: the signed document behind a history entry', params: signedDocumentParamsSchema },
   { method: 'post', path: `${A}/attach`, role: 'applicant', summary: 'R3.2: attach a child’s application to the parent’s IIN', body: attachApplicationSchema },
   { method: 'post', path: `${A}/confirm-interest`, role: 'applicant', summary: 'R6.1', signed: signed('confirmInterest', noParamsSchema, {}) },
   { method: 'post', path: `${A}/choose-kindergarten`, role: 'applicant', summary: 'R4.6, R5.1', signed: signed('chooseKindergarten', chooseKindergartenSchema, { placeId: 12 }) },
@@ -95,8 +111,9 @@ export const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/staff/arrivals',
     role: 'kindergarten_staff',
-    summary: 'R7.1: the child arrived with a referral to their kindergarten',
+    summary: 'R7.1: the child arrived with a referral to their kindergarten; a repeat answers the state it took effect in',
     body: arrivalSchema,
+    headers: [{ name: 'Idempotency-Key', schema: idempotencyKeySchema, description: 'Names a client’s retries of one arrival' }],
   },
   { method: 'post', path: '/api/v1/staff/departures', role: 'kindergarten_staff', summary: 'R7.3', body: departureSchema },
   { method: 'get', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'The working-day calendar’s exceptions', query: calendarQuerySchema },
@@ -126,9 +143,25 @@ export function signedDocumentExample(doc: SignedDocument): string {
   });
 }
 
+/** The path parameters each route validates with, by the name they have in paths. */
+const PATH_PARAMS: Record<string, z.ZodType> = {
+  number: applicationParamsSchema,
+  id: calendarDayParamsSchema,
+  code: regionParamsSchema,
+};
+
 function operation(r: RouteDoc) {
-  const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-  const query = r.query ? Object.entries((jsonSchema(r.query).properties ?? {}) as Record<string, object>).map(([name, schema]) => ({ name, in: 'query', schema })) : [];
+  const paramSchemas = (jsonSchema(r.params ?? z.object({})).properties ?? {}) as Record<string, object>;
+  const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+    name: m[1]!,
+    in: 'path',
+    required: true,
+    schema: paramSchemas[m[1]!] ?? (jsonSchema(PATH_PARAMS[m[1]!] ?? z.object({})).properties as Record<string, object> | undefined)?.[m[1]!] ?? { type: 'string' },
+  }));
+  const querySchema = r.query ? jsonSchema(r.query) : undefined;
+  const required = new Set((querySchema?.required ?? []) as string[]);
+  const query = Object.entries((querySchema?.properties ?? {}) as Record<string, object>).map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema }));
+  const headers = (r.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema) }));
   const body = r.signed
     ? {
         required: true,
@@ -149,7 +182,8 @@ function operation(r: RouteDoc) {
     summary: r.summary,
     description: `Role: ${r.role}.`,
     ...(r.role === 'anyone' ? { security: [] } : {}),
-    parameters: [...params, ...query],
+    'x-role': r.role,
+    parameters: [...params, ...query, ...headers],
     ...(body ? { requestBody: body } : {}),
     ...(r.signed ? { 'x-signed-document': { rootElement: r.signed.action, namespace: DOCUMENT_NS, fields: jsonSchema(r.signed.fields) } } : {}),
     responses: {

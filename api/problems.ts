@@ -18,7 +18,16 @@ export const PROBLEMS = {
   REGION_REQUIRED: 400,
   IDEMPOTENCY_KEY_INVALID: 400,
   UNKNOWN_REGION: 400,
+  INVALID_GROUP_YEAR: 400,
+  INVALID_RELEASE_DATE: 400,
+  UNKNOWN_PLACE_TYPE: 400,
   MALFORMED_JSON: 400,
+  BODY_REQUIRED: 400,
+  INVALID_CHARACTERS: 400,
+  METHOD_NOT_ALLOWED: 405,
+  METHOD_NOT_IMPLEMENTED: 501,
+  HEADERS_TOO_LARGE: 431,
+  BAD_REQUEST: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
   BODY_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
@@ -27,6 +36,7 @@ export const PROBLEMS = {
   NOT_CHILDS_PARENT: 422,
   APPLICANT_NOT_IN_REGISTRY: 422,
   DUPLICATE_APPLICATION: 409,
+  CHILD_ENROLLED: 409,
   APPLICATION_CLOSED: 409,
   ALREADY_CONFIRMED: 409,
   NOT_ELIGIBLE: 409,
@@ -135,12 +145,25 @@ export function sendProblem(ctx: Context, p: Problem): void {
   ctx.status = PROBLEMS[p.code];
   ctx.type = 'application/problem+json';
   ctx.body = problemBody(p, ctx.path);
+  // RFC 6750: a 401 names the scheme; a token that was sent and refused is invalid_token.
+  if (ctx.status === 401) ctx.set('WWW-Authenticate', `Bearer realm="kindergarten-queue"${ctx.state.sessionEnded ? ', error="invalid_token"' : ''}`);
+}
+
+/** What the router answers with an empty body (no route, wrong method), as problems. */
+function routerRefusal(ctx: Context): Problem | undefined {
+  if (ctx.body !== undefined && ctx.body !== null) return undefined;
+  if (ctx.status === 404) return new Problem('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+  // The router has set Allow already: it stays on the problem.
+  if (ctx.status === 405) return new Problem('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
+  if (ctx.status === 501) return new Problem('METHOD_NOT_IMPLEMENTED', `${ctx.method} is not a method this API implements`);
+  return undefined;
 }
 
 export async function problemMiddleware(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) sendProblem(ctx, new Problem('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`));
+    const refusal = routerRefusal(ctx);
+    if (refusal) sendProblem(ctx, refusal);
   } catch (err) {
     const known = err instanceof Problem ? err : problemFromWorkflow(err);
     if (known) {

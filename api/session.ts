@@ -20,7 +20,8 @@ export function sessionMiddleware(db: Db) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const header = ctx.get('authorization');
     if (header) {
-      const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
+      // RFC 9110 §11.1: the scheme is case-insensitive.
+      const match = /^Bearer +([A-Za-z0-9_-]{20,200}) *$/i.exec(header);
       const session = match ? await findSession(db, match[1]!) : undefined;
       if (session) ctx.state.session = session;
       else ctx.state.sessionEnded = true;

@@ -4,10 +4,10 @@ import type { Db } from '../db/connection';
 import { recordSignedDocument, type Session } from '../db/sessions';
 import type { AuthSettings } from './auth-settings';
 import { audit } from './audit';
-import { Problem } from './problems';
+import { Problem, problemFromWorkflow } from './problems';
 import type { SignatureVerifier } from './signature/verifier';
 import type { Fields } from './signature/xml';
-import { validate, type FieldCodes } from './validate';
+import { validate, validateBody, type FieldCodes } from './validate';
 
 /** The request body of every signed action and of login (R1.1, R1.2). */
 export const signedBodySchema = z.object({ signedXml: z.string().min(1) }).strict();
@@ -36,48 +36,66 @@ export interface SignedActionSpec<T> {
 
 const mismatch = (detail: string) => new Problem('SIGNED_CONTENT_MISMATCH', detail);
 
+export interface SignedAction<T> {
+  params: T;
+  documentId: number;
+  nonce: string;
+}
+
 /**
- * R1.2: verifies a signed action and records it as evidence. The signer must be the logged-in
- * person, the document must be the action this route performs on this application, fresh, and
- * its nonce unused. Only what was signed is read.
+ * R1.2: verifies a signed action, records it as evidence, then performs it with `perform`. The
+ * signer must be the logged-in person, the document must be the action this route performs on this
+ * application, fresh, and its nonce unused. Only what was signed is read. The audit log says
+ * `signed_action` only once the action took effect; a refusal, at any step, is
+ * `signed_action_refused` with its code.
  */
-export async function verifySignedAction<T>(
+export async function performSignedAction<T, R>(
   deps: SignedActionDeps,
   ctx: Context,
   session: Session,
   spec: SignedActionSpec<T>,
-): Promise<{ params: T; documentId: number; nonce: string }> {
+  perform: (signed: SignedAction<T>) => Promise<R>,
+): Promise<R> {
+  const who = { iin: session.iin, action: spec.action, application: spec.applicationNumber ?? null };
+  let documentId: number | undefined;
   try {
-    const { signedXml } = validate(signedBodySchema, ctx.request.body);
-    const doc = await deps.verifier.verify(signedXml, 'sign');
-    if (doc.signer.iin !== session.iin) throw new Problem('SIGNER_NOT_SESSION', 'the document was signed by someone other than the logged-in person');
-    if (doc.signer.holder !== 'individual') {
-      throw new Problem('FORBIDDEN', 'applicants sign with an individual’s certificate, not an employee’s');
-    }
-    if (doc.name !== spec.action) throw mismatch(`the signed document is a ${doc.name}, and this request is a ${spec.action}`);
-    const { applicationNumber, nonce, signedAt, ...rest } = doc.fields as Fields & Record<'applicationNumber' | 'nonce' | 'signedAt', unknown>;
-    if (applicationNumber !== spec.applicationNumber) {
-      throw mismatch(spec.applicationNumber ? `the signed document is about ${String(applicationNumber)}, not ${spec.applicationNumber}` : 'a filing names no application number');
-    }
-    const envelope = envelopeSchema.safeParse({ nonce, signedAt });
-    if (!envelope.success) throw new Problem('SIGNED_CONTENT_INVALID', 'the signed document needs a nonce (16–128 characters) and signedAt (an ISO instant)');
-    const age = Date.now() - Date.parse(envelope.data.signedAt);
-    if (age > deps.auth.signedActionMaxAgeMs || age < -deps.auth.clockSkewMs) {
-      throw new Problem('SIGNED_DOCUMENT_EXPIRED', 'the document was signed too long ago (or in the future); sign it again');
-    }
-    const params = validate(spec.params, rest, spec.fieldCodes);
-    const documentId = await recordSignedDocument(deps.db, {
-      nonce: envelope.data.nonce,
-      action: spec.action,
-      applicationNumber: spec.applicationNumber ?? null,
-      signer: doc.signer,
-      xml: signedXml,
-    });
-    if (documentId === undefined) throw new Problem('NONCE_REPLAYED', 'this signed document has been used already; sign the action again');
-    audit('signed_action', { iin: session.iin, action: spec.action, application: spec.applicationNumber ?? null, document: documentId });
-    return { params, documentId, nonce: envelope.data.nonce };
+    const signed = await verifySignedAction(deps, session, spec, validateBody(ctx, signedBodySchema).signedXml);
+    documentId = signed.documentId;
+    const result = await perform(signed);
+    audit('signed_action', { ...who, document: documentId });
+    return result;
   } catch (err) {
-    if (err instanceof Problem) audit('signed_action_refused', { iin: session.iin, action: spec.action, application: spec.applicationNumber ?? null, code: err.code });
+    const refusal = err instanceof Problem ? err : problemFromWorkflow(err);
+    audit('signed_action_refused', { ...who, document: documentId ?? null, code: refusal?.code ?? 'INTERNAL' });
     throw err;
   }
+}
+
+async function verifySignedAction<T>(deps: SignedActionDeps, session: Session, spec: SignedActionSpec<T>, signedXml: string): Promise<SignedAction<T>> {
+  const doc = await deps.verifier.verify(signedXml, 'sign');
+  if (doc.signer.iin !== session.iin) throw new Problem('SIGNER_NOT_SESSION', 'the document was signed by someone other than the logged-in person');
+  if (doc.signer.holder !== 'individual') {
+    throw new Problem('FORBIDDEN', 'applicants sign with an individual’s certificate, not an employee’s');
+  }
+  if (doc.name !== spec.action) throw mismatch(`the signed document is a ${doc.name}, and this request is a ${spec.action}`);
+  const { applicationNumber, nonce, signedAt, ...rest } = doc.fields as Fields & Record<'applicationNumber' | 'nonce' | 'signedAt', unknown>;
+  if (applicationNumber !== spec.applicationNumber) {
+    throw mismatch(spec.applicationNumber ? `the signed document is about ${String(applicationNumber)}, not ${spec.applicationNumber}` : 'a filing names no application number');
+  }
+  const envelope = envelopeSchema.safeParse({ nonce, signedAt });
+  if (!envelope.success) throw new Problem('SIGNED_CONTENT_INVALID', 'the signed document needs a nonce (16–128 characters) and signedAt (an ISO instant)');
+  const age = Date.now() - Date.parse(envelope.data.signedAt);
+  if (age > deps.auth.signedActionMaxAgeMs || age < -deps.auth.clockSkewMs) {
+    throw new Problem('SIGNED_DOCUMENT_EXPIRED', 'the document was signed too long ago (or in the future); sign it again');
+  }
+  const params = validate(spec.params, rest, spec.fieldCodes, 'document');
+  const documentId = await recordSignedDocument(deps.db, {
+    nonce: envelope.data.nonce,
+    action: spec.action,
+    applicationNumber: spec.applicationNumber ?? null,
+    signer: doc.signer,
+    xml: signedXml,
+  });
+  if (documentId === undefined) throw new Problem('NONCE_REPLAYED', 'this signed document has been used already; sign the action again');
+  return { params, documentId, nonce: envelope.data.nonce };
 }

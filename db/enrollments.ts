@@ -15,3 +15,9 @@ export async function recordDeparture(
     .update({ departed_at: req.at, departure_recorded_by: req.recordedBy });
   return updated > 0;
 }
+
+/** R7.2: the kindergarten a child is enrolled in now (no departure recorded), if any. */
+export async function currentEnrollment(db: Db, childIin: string): Promise<{ kindergartenId: number } | undefined> {
+  const row = await db('enrollments').where({ child_iin: childIin }).whereNull('departed_at').first('kindergarten_id');
+  return row && { kindergartenId: row.kindergarten_id };
+}

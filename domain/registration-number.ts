@@ -8,4 +8,5 @@ export function formatRegistrationNumber(prefix: string, queueType: QueueType, y
   return `${prefix}.${QUEUE_NUMBER_CODE[queueType]}.${year}.${String(serial).padStart(6, '0')}.1`;
 }
 
-export const REGISTRATION_NUMBER_PATTERN = /^\d{2,3}\.(UO|KDDO)\.\d{4}\.\d{6}\.\d$/;
+/** What a registration number looks like; a serial past 999,999 simply grows a digit. */
+export const REGISTRATION_NUMBER_PATTERN = /^\d{2,3}\.(UO|KDDO)\.\d{4}\.\d{6,9}\.\d$/;

@@ -90,6 +90,11 @@ export class Lifecycle {
   get reconfirmBy(): number {
     return reconfirmationDeadline(this.filing.registeredAt, this.s.cycle, this.settings.reconfirmationMonths);
   }
+  /** R6.1: when the applicant must next confirm: this cycle's anniversary, or the next one once confirmed. */
+  get nextReconfirmationDue(): number {
+    const { cycle, confirmedCycle } = this.s;
+    return confirmedCycle >= cycle ? reconfirmationDeadline(this.filing.registeredAt, cycle + 1, this.settings.reconfirmationMonths) : this.reconfirmBy;
+  }
   get reminderAt(): number {
     return this.reconfirmBy - days(this.settings.reconfirmationReminderDays);
   }
@@ -122,7 +127,7 @@ export class Lifecycle {
         extended: s.referral.extensionDays > 0,
       },
       deadlines: withoutUndefined({
-        reconfirmBy: deadline(running ? this.reconfirmBy : undefined),
+        reconfirmBy: deadline(running ? this.nextReconfirmationDue : undefined),
         reconfirmationReminderAt: deadline(s.remindedCycle < s.cycle && s.confirmedCycle < s.cycle && running ? this.reminderAt : undefined),
         choiceWindowEndsAt: deadline(s.offer?.windowEndsAt),
         referralDeadline: deadline(this.referralDeadline),
@@ -243,9 +248,8 @@ export class Lifecycle {
   guardConfirmInterest(): void {
     this.guardActive();
     if (this.settings && this.s.confirmedCycle >= this.s.cycle) {
-      refuse(DOMAIN_ERRORS.ALREADY_CONFIRMED, `interest is already confirmed until ${iso(this.reconfirmBy)}`, {
-        reconfirmBy: iso(this.reconfirmBy),
-      });
+      const next = iso(this.nextReconfirmationDue);
+      refuse(DOMAIN_ERRORS.ALREADY_CONFIRMED, `interest is already confirmed; the next confirmation is due by ${next}`, { reconfirmBy: next });
     }
   }
 
@@ -310,8 +314,7 @@ export class Lifecycle {
   /** R6.1: satisfies the current cycle; the next one starts at this cycle's anniversary. */
   async confirmInterest(req: ActionRequest): Promise<void> {
     this.s.confirmedCycle = this.s.cycle;
-    const next = reconfirmationDeadline(this.filing.registeredAt, this.s.cycle + 1, this.settings.reconfirmationMonths);
-    await this.transition(this.s.status, 'interest_confirmed', req.actorIin, { reconfirmBy: next });
+    await this.transition(this.s.status, 'interest_confirmed', req.actorIin, { reconfirmBy: this.nextReconfirmationDue });
   }
 
   /** R4.6, R4.8, R5.1: reserves the seat, then issues the referral with its R5.2 deadline. */

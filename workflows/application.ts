@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { quick } from './application.activities';
 import { Lifecycle } from './application.lifecycle';
@@ -20,6 +20,21 @@ import {
   type ApplicationWorkflowInput,
 } from './application.messages';
 import { refuse } from './application.guards';
+
+/**
+ * A fault while acting on a deadline or a system signal (a non-retryable activity failure: an
+ * integrity violation is a bug of ours) must not fail the workflow, which would close the
+ * application for good. A plain error fails only the workflow task: Temporal retries it, the Web
+ * UI shows it, and once the fault is fixed the application goes on where it was.
+ */
+async function blockOnFault(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof TemporalFailure) throw new Error(`blocked until fixed: ${err.message}${err.cause ? ` (${err.cause.message})` : ''}`);
+    throw err;
+  }
+}
 
 function setHandlers(app: Lifecycle): void {
   setHandler(getStateQuery, () => app.state());
@@ -56,13 +71,15 @@ function setHandlers(app: Lifecycle): void {
   action(registerArrivalUpdate, (req) => app.guardRegisterArrival(req), (req) => app.registerArrival(req));
   setHandler(recomputeDeadlinesSignal, async () => {
     await app.setupDone();
-    await app.exclusive(async () => {
-      if (app.active) await app.extendWorkingDayDeadlines();
-    });
+    await blockOnFault(() =>
+      app.exclusive(async () => {
+        if (app.active) await app.extendWorkingDayDeadlines();
+      }),
+    );
   });
   setHandler(offerPlacesSignal, async (offer) => {
     await app.setupDone();
-    await app.exclusive(() => app.receiveOffer(offer));
+    await blockOnFault(() => app.exclusive(() => app.receiveOffer(offer)));
   });
 }
 
@@ -92,7 +109,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       () => app.version !== seen || workflowInfo().continueAsNewSuggested,
       Math.max(1, next.at - Date.now()),
     );
-    if (!changed) await app.exclusive(() => app.onDeadline(next.kind));
+    if (!changed) await blockOnFault(() => app.exclusive(() => app.onDeadline(next.kind)));
   }
   await condition(allHandlersFinished);
   return app.outcome;

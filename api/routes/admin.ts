@@ -6,7 +6,7 @@ import { scheduleId } from '../../workflows/offer.messages';
 import { Problem } from '../problems';
 import { dailyRunSchema } from '../schemas/staff';
 import { requireStaff } from '../staff';
-import { validate } from '../validate';
+import { validateBody } from '../validate';
 
 /** Operators: run the daily publication or offer now, and check the seat invariant. Role: operator. */
 export function adminRoutes({ db, temporal }: { db: Db; temporal: Client }): Router {
@@ -15,7 +15,7 @@ export function adminRoutes({ db, temporal }: { db: Db; temporal: Client }): Rou
   // Triggers the region's schedule, so the run shows in the Web UI beside the scheduled ones.
   router.post('/runs', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
-    const { run, regionCode } = validate(dailyRunSchema, ctx.request.body);
+    const { run, regionCode } = validateBody(ctx, dailyRunSchema);
     if (operator.regionCode !== null && operator.regionCode !== regionCode) {
       throw new Problem('FORBIDDEN', 'runs of this region are another operator’s');
     }

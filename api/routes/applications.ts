@@ -25,11 +25,11 @@ import {
   extendReferralSchema,
   noParamsSchema,
 } from '../schemas/actions';
-import { FILE_APPLICATION_FIELD_CODES, applicationNumberSchema, fileApplicationSchema, signedDocumentIdSchema } from '../schemas/applications';
+import { FILE_APPLICATION_FIELD_CODES, applicationParamsSchema, fileApplicationSchema, signedDocumentParamsSchema } from '../schemas/applications';
 import { requireApplicant } from '../session';
-import { verifySignedAction } from '../signed-action';
+import { performSignedAction } from '../signed-action';
 import type { SignatureVerifier } from '../signature/verifier';
-import { validate } from '../validate';
+import { validateBody, validateParams } from '../validate';
 
 type ApplicantUpdate<R extends ActionRequest> = UpdateDefinition<ApplicationState, [R], string>;
 
@@ -45,7 +45,7 @@ async function visibleCard(deps: FilingDeps, number: string, session: Session) {
   return card;
 }
 
-const numberParam = (ctx: Context) => validate(applicationNumberSchema, ctx.params.number);
+const numberParam = (ctx: Context) => validateParams(ctx, applicationParamsSchema).number;
 
 /**
  * Applicant routes: file an application, list, read and attach applications, act on them. Role:
@@ -57,12 +57,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.post('/', async (ctx) => {
     const session = requireApplicant(ctx);
-    const { params, documentId } = await verifySignedAction(deps, ctx, session, {
-      action: 'fileApplication',
-      params: fileApplicationSchema,
-      fieldCodes: FILE_APPLICATION_FIELD_CODES,
-    });
-    const state = await fileApplication(deps, session.iin, params, documentId);
+    const spec = { action: 'fileApplication', params: fileApplicationSchema, fieldCodes: FILE_APPLICATION_FIELD_CODES };
+    const state = await performSignedAction(deps, ctx, session, spec, ({ params, documentId }) => fileApplication(deps, session.iin, params, documentId));
     const card = await getApplicationCard(deps.db, state.number, session.iin);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
@@ -81,8 +77,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   // R1.2: the signed document behind a history entry, as it was received.
   router.get('/:number/signed-documents/:id', async (ctx) => {
     const session = requireApplicant(ctx);
-    const card = await visibleCard(deps, numberParam(ctx), session);
-    const id = validate(signedDocumentIdSchema, ctx.params.id);
+    const { number, id } = validateParams(ctx, signedDocumentParamsSchema);
+    const card = await visibleCard(deps, number, session);
     const doc = await deps.db('signed_documents').where({ id, application_number: card.number }).first('xml');
     if (!doc) throw new Problem('NOT_FOUND', `no signed document ${id} for ${card.number}`);
     ctx.type = 'application/xml';
@@ -93,7 +89,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.post('/:number/attach', async (ctx) => {
     const session = requireApplicant(ctx);
     const number = numberParam(ctx);
-    const { childIin } = validate(attachApplicationSchema, ctx.request.body);
+    const { childIin } = validateBody(ctx, attachApplicationSchema);
     const attached = (await deps.registry.isParentOf(session.iin, childIin)) && (await attachApplication(deps.db, number, childIin, session.iin));
     if (!attached) throw new Problem('NOT_FOUND', `no application ${number} of a child of yours with this IIN`);
     ctx.body = await visibleCard(deps, number, session);
@@ -105,11 +101,12 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     router.post(`/:number/${path}`, async (ctx) => {
       const session = requireApplicant(ctx);
       const card = await visibleCard(deps, numberParam(ctx), session);
-      const signed = await verifySignedAction(deps, ctx, session, { action: name, applicationNumber: card.number, params });
-      // Nonces are unique per signer, so the signer names the update too.
-      const requestId = `${session.iin}:${signed.nonce}`;
-      const request = { ...signed.params, requestId, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
-      await deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
+      await performSignedAction(deps, ctx, session, { action: name, applicationNumber: card.number, params }, (signed) => {
+        // Nonces are unique per signer, so the signer names the update too.
+        const requestId = `${session.iin}:${signed.nonce}`;
+        const request = { ...signed.params, requestId, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
+        return deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
+      });
       ctx.body = await visibleCard(deps, card.number, session);
     });
   }

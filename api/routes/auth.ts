@@ -9,7 +9,7 @@ import { requireSession } from '../session';
 import { signedBodySchema } from '../signed-action';
 import type { SignatureVerifier } from '../signature/verifier';
 import { documentXml } from '../signature/xml';
-import { validate } from '../validate';
+import { validateBody } from '../validate';
 
 const CHALLENGE_REFUSALS = {
   unknown: () => new Problem('CHALLENGE_UNKNOWN', 'this login challenge was not issued here; ask for a new one'),
@@ -36,7 +36,7 @@ export function authRoutes({ db, verifier, auth }: { db: Db; verifier: Signature
   });
 
   router.post('/auth/login', async (ctx) => {
-    const { signedXml } = validate(signedBodySchema, ctx.request.body);
+    const { signedXml } = validateBody(ctx, signedBodySchema);
     let iin: string | undefined;
     try {
       const doc = await verifier.verify(signedXml, 'auth');
@@ -92,7 +92,7 @@ export function authRoutes({ db, verifier, auth }: { db: Db; verifier: Signature
   // R1.3
   router.put('/me/email', async (ctx) => {
     const session = requireSession(ctx, { emailOptional: true });
-    const { email } = validate(accountEmailSchema, ctx.request.body, { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } });
+    const { email } = validateBody(ctx, accountEmailSchema, { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } });
     await setEmail(db, session.iin, email);
     ctx.body = { email };
   });

@@ -3,9 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { announceCalendarChange } from '../calendar-changes';
 import { Problem } from '../problems';
-import { calendarDayIdSchema, calendarDaySchema, calendarQuerySchema } from '../schemas/staff';
+import { calendarDayParamsSchema, calendarDaySchema, calendarQuerySchema } from '../schemas/staff';
 import { requireStaff, type StaffMember } from '../staff';
-import { validate } from '../validate';
+import { validateBody, validateParams, validateQuery } from '../validate';
 
 /** A national operator keeps every calendar; a regional one only their region's. */
 function mayEdit(operator: StaffMember, regionCode: string | null): boolean {
@@ -30,7 +30,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
 
   router.get('/', async (ctx) => {
     await requireStaff(ctx, db, 'operator');
-    const q = validate(calendarQuerySchema, ctx.query);
+    const q = validateQuery(ctx, calendarQuerySchema);
     const rows = await db('calendar_days')
       .whereBetween('day', [q.from, q.to])
       .andWhere((w) => (q.regionCode ? w.whereNull('region_code').orWhere('region_code', q.regionCode) : w.whereNull('region_code')))
@@ -40,7 +40,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
 
   router.post('/', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
-    const day = validate(calendarDaySchema, ctx.request.body);
+    const day = validateBody(ctx, calendarDaySchema);
     if (!mayEdit(operator, day.regionCode)) throw new Problem('FORBIDDEN', 'this calendar is kept by another operator');
     if (day.regionCode && !(await db('regions').where({ code: day.regionCode }).first('code'))) {
       throw new Problem('UNKNOWN_REGION', `no region ${day.regionCode}`, { field: 'regionCode' });
@@ -58,7 +58,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
 
   router.delete('/:id', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
-    const id = validate(calendarDayIdSchema, ctx.params.id);
+    const { id } = validateParams(ctx, calendarDayParamsSchema);
     const row = await db('calendar_days').where({ id }).first();
     if (!row || !mayEdit(operator, row.region_code)) throw new Problem('NOT_FOUND', `no calendar entry ${id} that you keep`);
     await db('calendar_days').where({ id }).delete();

@@ -1,16 +1,13 @@
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
-import { z } from 'zod';
 import type { Db } from '../../db/connection';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { ensureRegionSchedules } from '../../worker/schedules';
 import { audit } from '../audit';
 import { Problem } from '../problems';
-import { regionSettingsChangeSchema } from '../schemas/staff';
+import { regionParamsSchema, regionSettingsChangeSchema } from '../schemas/staff';
 import { requireStaff, type StaffMember } from '../staff';
-import { validate } from '../validate';
-
-const regionCodeSchema = z.string().min(1).max(64);
+import { validate, validateBody, validateParams } from '../validate';
 
 async function regionOf(db: Db, operator: StaffMember, code: string) {
   // A regional operator keeps only their region; another region answers as one that does not exist.
@@ -30,13 +27,13 @@ export function regionRoutes({ db, temporal }: { db: Db; temporal: Client }): Ro
 
   router.get('/:code/settings', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
-    ctx.body = (await regionOf(db, operator, validate(regionCodeSchema, ctx.params.code))).settings;
+    ctx.body = (await regionOf(db, operator, validateParams(ctx, regionParamsSchema).code)).settings;
   });
 
   router.patch('/:code/settings', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
-    const region = await regionOf(db, operator, validate(regionCodeSchema, ctx.params.code));
-    const change = validate(regionSettingsChangeSchema, ctx.request.body);
+    const region = await regionOf(db, operator, validateParams(ctx, regionParamsSchema).code);
+    const change = validateBody(ctx, regionSettingsChangeSchema);
     const settings = validate(ruleSettingsSchema, { ...region.settings, ...change });
     await db('regions').where({ code: region.code }).update({ settings: JSON.stringify(settings) });
     await ensureRegionSchedules(temporal, region.code, settings);

@@ -3,11 +3,12 @@ import { recordDeparture } from '../../db/enrollments';
 import { placeSummary } from '../../db/queries/public';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/application.messages';
 import type { FilingDeps } from '../filing';
+import { checkPlaceEntry } from '../place-entry';
 import { Problem } from '../problems';
 import { idempotencyKeySchema } from '../schemas/applications';
 import { addPlacesSchema, arrivalSchema, departureSchema } from '../schemas/staff';
 import { requireStaff } from '../staff';
-import { validate } from '../validate';
+import { validateBody } from '../validate';
 
 /** Kindergarten staff: their places (R4.2), arrivals (R7.1) and departures (R7.3). Role: kindergarten_staff. */
 export function staffRoutes(deps: FilingDeps): Router {
@@ -15,12 +16,19 @@ export function staffRoutes(deps: FilingDeps): Router {
 
   router.post('/arrivals', async (ctx) => {
     const staff = await requireStaff(ctx, deps.db, 'kindergarten_staff');
-    const { applicationNumber } = validate(arrivalSchema, ctx.request.body);
+    const { applicationNumber } = validateBody(ctx, arrivalSchema);
     // Only referrals to the staff member's own kindergarten exist for them.
     const referral = await deps.db('referrals')
-      .where({ application_number: applicationNumber, kindergarten_id: staff.kindergartenId, state: 'active' })
-      .first('id');
+      .where({ application_number: applicationNumber, kindergarten_id: staff.kindergartenId })
+      .whereIn('state', ['active', 'used'])
+      .orderBy('id', 'desc')
+      .first('id', 'state');
     if (!referral) throw new Problem('NOT_FOUND', `no active referral ${applicationNumber} to this kindergarten`);
+    // A repeat (a retry after a lost answer) answers with the state it already took effect in.
+    if (referral.state === 'used') {
+      ctx.body = { applicationNumber, status: 'enrolled' };
+      return;
+    }
     // One arrival per referral unless the client names its retries itself.
     const key = ctx.get('idempotency-key');
     if (key && !idempotencyKeySchema.safeParse(key).success) {
@@ -38,7 +46,7 @@ export function staffRoutes(deps: FilingDeps): Router {
 
   router.post('/departures', async (ctx) => {
     const staff = await requireStaff(ctx, deps.db, 'kindergarten_staff');
-    const { childIin } = validate(departureSchema, ctx.request.body);
+    const { childIin } = validateBody(ctx, departureSchema);
     const recorded = await recordDeparture(deps.db, {
       childIin,
       kindergartenId: staff.kindergartenId!,
@@ -52,7 +60,8 @@ export function staffRoutes(deps: FilingDeps): Router {
   // R4.2: add free places to the staff member's kindergarten; they are published at the next run.
   router.post('/places', async (ctx) => {
     const staff = await requireStaff(ctx, deps.db, 'kindergarten_staff');
-    const p = validate(addPlacesSchema, ctx.request.body);
+    const p = validateBody(ctx, addPlacesSchema);
+    await checkPlaceEntry(deps.db, staff.kindergartenId!, p);
     const [row] = await deps.db('places')
       .insert({
         kindergarten_id: staff.kindergartenId,

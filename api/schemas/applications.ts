@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseIin } from '../../domain/iin';
 import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
+import { REGISTRATION_NUMBER_PATTERN } from '../../domain/registration-number';
+import { paramBigRowIdSchema, regionCodeSchema } from './common';
 import type { ProblemCode } from '../problems';
 import type { FieldCodes } from '../validate';
 
@@ -29,11 +31,17 @@ const phoneSchema = z
   .transform((v) => v.replace(/[\s()-]/g, ''))
   .pipe(z.string().regex(/^\+7\d{10}$/, 'a phone number is +7 and 10 digits'));
 
+/** An e-mail address as RFC 5321 bounds it: a local part of at most 64 octets, 254 in all. */
+const emailSchema = z
+  .email()
+  .max(254)
+  .refine((e) => Buffer.byteLength(e.slice(0, e.lastIndexOf('@')), 'utf8') <= 64, 'the part before @ may be at most 64 characters');
+
 /** R2.2: e-mail and mobile phone are required; an extra e-mail and phone are optional. */
 export const contactsSchema = z.object({
-  email: z.email().max(254),
+  email: emailSchema,
   phone: phoneSchema,
-  extraEmail: z.email().max(254).optional(),
+  extraEmail: emailSchema.optional(),
   extraPhone: phoneSchema.optional(),
 });
 
@@ -42,7 +50,7 @@ export const accountEmailSchema = z.object({ email: contactsSchema.shape.email }
 
 export const fileApplicationSchema = z
   .object({
-    regionCode: z.string().min(1).max(64),
+    regionCode: regionCodeSchema,
     queueType: z.enum(QUEUE_TYPES).default('general'),
     childIin: iinSchema,
     benefitCategory: z.enum(BENEFIT_CATEGORIES).default('none'),
@@ -63,9 +71,14 @@ export const FILE_APPLICATION_FIELD_CODES: FieldCodes = {
   regionCode: { missing: 'REGION_REQUIRED', invalid: 'UNKNOWN_REGION' },
 };
 
-export const applicationNumberSchema = z.string().max(40);
+/** R2.4: a registration number, e.g. 75.UO.2026.000001.1. */
+export const applicationNumberSchema = z.string().max(40).regex(REGISTRATION_NUMBER_PATTERN, 'a registration number looks like 75.UO.2026.000001.1');
 
-export const signedDocumentIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** The path of one application. */
+export const applicationParamsSchema = z.object({ number: applicationNumberSchema });
+
+/** The path of one signed document of an application. */
+export const signedDocumentParamsSchema = z.object({ number: applicationNumberSchema, id: paramBigRowIdSchema });
 
 /** The Idempotency-Key header: a client's retry of the same request must not act twice. */
 export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { paramRowIdSchema, paramYearSchema, regionCodeSchema } from './common';
 
 export const publicFilterSchema = z
   .object({
-    regionCode: z.string().min(1).max(64),
-    kindergartenId: z.coerce.number().int().positive().optional(),
-    groupYear: z.coerce.number().int().min(2000).max(2100).optional(),
+    regionCode: regionCodeSchema,
+    kindergartenId: paramRowIdSchema.optional(),
+    groupYear: paramYearSchema.optional(),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { applicationNumberSchema, iinSchema } from './applications';
+import { civilDateSchema, paramRowIdSchema, regionCodeSchema } from './common';
 
 /** R7.1 */
 export const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
@@ -8,37 +9,45 @@ export const arrivalSchema = z.object({ applicationNumber: applicationNumberSche
 /** R7.3 */
 export const departureSchema = z.object({ childIin: iinSchema }).strict();
 
-const civilDate = z.iso.date();
-
 /** Working-day exceptions operators add: a decree day off, a working Saturday, a holiday. */
 export const calendarDaySchema = z
   .object({
-    day: civilDate,
+    day: civilDateSchema,
     kind: z.enum(['holiday', 'day_off', 'working_day']),
-    name: z.string().min(1).max(200),
+    name: z.string().trim().min(1).max(200),
     /** Omitted or null: the national calendar. */
-    regionCode: z.string().min(1).max(64).nullable().default(null),
+    regionCode: regionCodeSchema.nullable().default(null),
   })
   .strict();
 
 export const calendarQuerySchema = z
-  .object({ from: civilDate, to: civilDate, regionCode: z.string().min(1).max(64).optional() })
-  .strict();
+  .object({ from: civilDateSchema, to: civilDateSchema, regionCode: regionCodeSchema.optional() })
+  .strict()
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] });
 
-export const calendarDayIdSchema = z.coerce.number().int().positive();
+export const calendarDayParamsSchema = z.object({ id: paramRowIdSchema });
 
-/** R4.2: free places a kindergarten adds. */
+export const regionParamsSchema = z.object({ code: regionCodeSchema });
+
+/**
+ * R4.2: free places a kindergarten adds. The group year, release date and place type are checked
+ * again against the region (its minimum age, today, its list of place types) by the route.
+ */
 export const addPlacesSchema = z
   .object({
     groupYear: z.number().int().min(2000).max(2100),
     language: z.enum(['kk', 'ru']),
-    placeType: z.string().min(1).max(100),
+    placeType: z.string().min(1).max(64),
     count: z.number().int().min(1).max(500),
-    releasedOn: civilDate,
+    releasedOn: civilDateSchema,
   })
   .strict();
 
-export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regionCode: z.string().min(1).max(64) }).strict();
+export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regionCode: regionCodeSchema }).strict();
 
-/** R10: what an operator may change of a region's settings; the numbering prefix stays. */
-export const regionSettingsChangeSchema = ruleSettingsSchema.omit({ numberPrefix: true }).partial().strict();
+/** R10: what an operator may change of a region's settings (at least one); the numbering prefix stays. */
+export const regionSettingsChangeSchema = ruleSettingsSchema
+  .omit({ numberPrefix: true })
+  .partial()
+  .strict()
+  .refine((change) => Object.keys(change).length > 0, 'name at least one setting to change');

@@ -4,6 +4,8 @@ import { Problem } from '../problems';
 /** A signed document is a short form; anything larger is refused before it is parsed. */
 export const MAX_SIGNED_XML_CHARS = 32 * 1024;
 const MAX_DEPTH = 16;
+// eslint-disable-next-line no-control-regex
+const NOT_XML_CHAR = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 /** The namespace of every document this service asks people to sign. */
@@ -34,6 +36,8 @@ export function parseUntrustedXml(xml: string): Document {
   if (xml.length > MAX_SIGNED_XML_CHARS) {
     throw new Problem('SIGNED_XML_TOO_LARGE', `a signed document may be at most ${MAX_SIGNED_XML_CHARS} characters`);
   }
+  // XML 1.0 `Char`: the parser would take what XML forbids (NUL, most C0 controls, U+FFFE/FFFF, lone surrogates).
+  if (NOT_XML_CHAR.test(xml)) throw new Problem('XML_MALFORMED', 'the signed document holds characters XML does not allow');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw new Problem('XML_DOCTYPE_FORBIDDEN', 'signed documents may not carry a DOCTYPE or entity declarations');
   }

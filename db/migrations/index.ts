@@ -4,6 +4,8 @@ import * as publicHolidays from './20261124110000-seed-public-holidays';
 import * as referralsAndEnrollments from './20261124120000-create-referrals-and-enrollments';
 import * as offerWaves from './20261124130000-create-offer-waves';
 import * as sessions from './20261124140000-create-sessions-and-signed-documents';
+import * as placeTypes from './20261129100000-create-place-types';
+import * as placeTypesSeed from './20261129110000-seed-place-types';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124120000-create-referrals-and-enrollments': referralsAndEnrollments,
   '20261124130000-create-offer-waves': offerWaves,
   '20261124140000-create-sessions-and-signed-documents': sessions,
+  '20261129100000-create-place-types': placeTypes,
+  '20261129110000-seed-place-types': placeTypesSeed,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

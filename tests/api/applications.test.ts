@@ -181,7 +181,7 @@ describe('the application card (R3)', () => {
 });
 
 describe('confirming interest through the API (R6.1)', () => {
-  it('R6.1 confirms once per cycle; the same signed document sent again acts nothing; a second confirmation is refused', async () => {
+  it('R6.1 confirms once per cycle; the same signed document sent again acts nothing; a second confirmation is refused, naming the next deadline the card shows', async () => {
     const family = await buildFamily(api.db);
     const { body } = await file(family);
     const path = `/api/v1/applications/${body.number}/confirm-interest`;
@@ -197,7 +197,9 @@ describe('confirming interest through the API (R6.1)', () => {
 
     const again = await api.request('POST', path, { iin: family.parentIin, body: await api.sign(family.parentIin, 'confirmInterest', { applicationNumber: body.number }) });
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'ALREADY_CONFIRMED', reconfirmBy: expect.any(String) });
+    // One truth: the refusal names the same next deadline the card shows.
+    expect(again.body).toMatchObject({ code: 'ALREADY_CONFIRMED', reconfirmBy: first.body.deadlines.reconfirmBy });
+    expect(again.body.detail).toContain(first.body.deadlines.reconfirmBy);
     const card = await api.request('GET', `/api/v1/applications/${body.number}`, { iin: family.parentIin });
     expect(card.body.history).toHaveLength(2);
   });

@@ -30,7 +30,7 @@ describe('migrations', () => {
     expect(await tables(scratch)).toEqual(
       [
         'accounts', 'application_events', 'application_viewers', 'applications', 'auth_challenges', 'calendar_days', 'documents',
-        'enrollments', 'kindergartens', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'places',
+        'enrollments', 'kindergartens', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'place_types', 'places',
         'referrals', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff',
       ].sort(),
     );
@@ -39,7 +39,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(21);
+    expect(await tables(scratch)).toHaveLength(22);
   });
 });
 

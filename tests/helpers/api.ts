@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp, type AppDeps } from '../../api/app';
+import { listen } from '../../api/server';
 import { authSettings } from '../../api/auth-settings';
 import { TrustStore } from '../../api/signature/trust-store';
 import { XmlDsigVerifier } from '../../api/signature/verifier';
@@ -60,9 +61,7 @@ export async function startApi(): Promise<ApiHarness> {
   const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10 });
   const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth };
   const app = createApp(deps);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = await listen(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function send(method: string, url: string, { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer> {

@@ -1,6 +1,7 @@
 import { iinCheckDigit, makeIin } from '../../domain/iin';
 import { buildFamily, type Family } from '../helpers/factories';
 import { startApi, type ApiHarness } from '../helpers/api';
+import { eventually } from '../helpers/waits';
 
 /** The first IIN from `first7` + a serial (from `serial` on) whose check digit exists. */
 function iinWithCheckDigit(first7: string, serial: number): string {
@@ -85,13 +86,12 @@ describe('filing an application (R2)', () => {
     const family = await buildFamily(api.db);
     const { body } = await file(family);
     const query = `ApplicationStatus = 'In queue' AND RegistrationNumber = '${body.number}' AND Region = 'almaty'`;
-    let found: string[] = [];
-    for (let i = 0; i < 50 && found.length === 0; i++) {
-      found = [];
+    const listed = async () => {
+      const found: string[] = [];
       for await (const wf of api.env.client.workflow.list({ query })) found.push(wf.workflowId);
-      if (!found.length) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(found).toEqual([body.number]);
+      return found;
+    };
+    expect(await eventually(listed, (found) => found.length > 0, { expect: `${body.number} listed by the visibility query`, timeoutMs: 10_000 })).toEqual([body.number]);
   });
 
   describe('R2.2, R2.3 bad input gets a 400 problem naming the field, and nothing is written', () => {

@@ -3,7 +3,7 @@ import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
 import { offerPlacesWorkflow, publishPlacesWorkflow } from '../../workflows/offer';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, buildStaff, type Family } from '../helpers/factories';
-import { buildPlace, buildRegion, eventually } from '../helpers/lifecycle';
+import { buildPlace, buildRegion, eventually, finished } from '../helpers/lifecycle';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ const runNow = (workflow: typeof publishPlacesWorkflow | typeof offerPlacesWorkf
   api.env.client.workflow.start(workflow, { workflowId: `test-${workflow.name}-${randomUUID()}`, taskQueue: APPLICATION_TASK_QUEUE, args: [{ regionCode }] });
 
 describe('places, publication and the offer through the API (R4.2–R4.4, R11)', () => {
-  it('R4.2 staff add places to their kindergarten and see only their own; R4.3 publication makes them public; R4.4 the offer reaches the first in line; R11 nothing personal is public', async () => {
+  it('R4.2 R4.3 R4.4 R4.7 R11.1 R11.2 staff add places to their kindergarten and see only their own; publication makes them public; the offer reaches the first in line; nothing personal is public', async () => {
     const regionCode = await buildRegion(api.db, { numberPrefix: '98' });
     const [kg] = await api.db('kindergartens')
       .insert({ region_code: regionCode, name_ru: 'Сад № 5', name_kk: '№ 5 бақша', kind: 'state', address: 'ул. Школьная, 1', phone: '+7 727 000 0005' })
@@ -46,7 +46,7 @@ describe('places, publication and the offer through the API (R4.2–R4.4, R11)',
     expect(parent.status).toBe(403);
 
     expect((await api.request('GET', `/api/v1/public/places?regionCode=${regionCode}`)).body.places).toEqual([]);
-    await (await runNow(publishPlacesWorkflow, regionCode)).result();
+    await finished(await runNow(publishPlacesWorkflow, regionCode), 'the publication run to finish');
     const published = await api.request('GET', `/api/v1/public/places?regionCode=${regionCode}&groupYear=2022`);
     expect(published.body.places).toHaveLength(1);
     expect(published.body.places[0]).toMatchObject({
@@ -59,7 +59,7 @@ describe('places, publication and the offer through the API (R4.2–R4.4, R11)',
     });
 
     const offer = await runNow(offerPlacesWorkflow, regionCode);
-    await eventually(() => api.db('applications').whereIn('number', numbers).where({ status: 'turn_notified' }), (rows) => rows.length === 2);
+    await eventually(() => api.db('applications').whereIn('number', numbers).where({ status: 'turn_notified' }), (rows) => rows.length === 2, 'the first two of three applications turn_notified');
     const statuses = await api.db('applications').whereIn('number', numbers).orderBy('registered_at').pluck('status');
     expect(statuses).toEqual(['turn_notified', 'turn_notified', 'queued']);
 

@@ -4,7 +4,7 @@ import { scheduleId } from '../../workflows/offer.messages';
 import { ensureDailySchedules, SCHEDULE_TIME_ZONE } from '../../worker/schedules';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildStaff } from '../helpers/factories';
-import { eventually } from '../helpers/lifecycle';
+import { eventually, finished } from '../helpers/lifecycle';
 
 let api: ApiHarness;
 let ids: string[] = [];
@@ -20,7 +20,7 @@ afterAll(async () => {
 const almatyHour = (d: Date) => (d.getUTCHours() + 5) % 24;
 
 describe('the daily schedules on the dev server (R4.3, R4.4, R10)', () => {
-  it('R4.3 R4.4 creates, per region, publication at 18:00 and offer at 07:00 Asia/Almaty, with explicit overlap and catch-up', async () => {
+  it('R4.3 R4.4 R10.1 creates, per region, publication at 18:00 and offer at 07:00 Asia/Almaty, with explicit overlap and catch-up', async () => {
     ids = await ensureDailySchedules(api.env.client, api.db);
     expect(ids).toEqual(expect.arrayContaining([scheduleId('publish', 'almaty'), scheduleId('offer', 'almaty'), scheduleId('offer', 'astana')]));
 
@@ -44,7 +44,7 @@ describe('the daily schedules on the dev server (R4.3, R4.4, R10)', () => {
     expect(almatyDate(publish.info.nextActionTimes[1]!.getTime())).not.toBe(almatyDate(publish.info.nextActionTimes[0]!.getTime()));
   });
 
-  it('R10 is idempotent and follows a region’s changed hour', async () => {
+  it('R4.3 R4.4 R10.1 is idempotent and follows a region’s changed offer hour', async () => {
     const settings = (await api.db('regions').where({ code: 'astana' }).first()).settings;
     await api.db('regions').where({ code: 'astana' }).update({ settings: JSON.stringify({ ...settings, offerHour: 9 }) });
     try {
@@ -56,7 +56,7 @@ describe('the daily schedules on the dev server (R4.3, R4.4, R10)', () => {
     }
   });
 
-  it('lets an operator run the publication now; the run shows as a workflow of the schedule', async () => {
+  it('R4.3 lets an operator run the publication now; the run shows as a workflow of the schedule', async () => {
     ids = await ensureDailySchedules(api.env.client, api.db);
     const almatyOperator = await buildStaff(api.db, { role: 'operator', regionCode: 'almaty' });
     const forbidden = await api.request('POST', '/api/v1/admin/runs', { iin: almatyOperator, body: { run: 'publish', regionCode: 'astana' } });
@@ -64,16 +64,16 @@ describe('the daily schedules on the dev server (R4.3, R4.4, R10)', () => {
     const res = await api.request('POST', '/api/v1/admin/runs', { iin: almatyOperator, body: { run: 'publish', regionCode: 'almaty' } });
     expect(res.status).toBe(202);
     const handle = api.env.client.schedule.getHandle(scheduleId('publish', 'almaty'));
-    const described = await eventually(() => handle.describe(), (d) => d.info.recentActions.length > 0);
+    const described = await eventually(() => handle.describe(), (d) => d.info.recentActions.length > 0, 'a run in the schedule’s recent actions');
     const action = described.info.recentActions[0]!.action;
     expect(action.workflow.workflowId).toContain(scheduleId('publish', 'almaty'));
     const run = api.env.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId);
-    expect(await run.result()).toEqual({ published: expect.any(Number) });
+    expect(await finished(run, 'the publication run to finish')).toEqual({ published: expect.any(Number) });
   });
 });
 
 describe('R10 operators change their region’s settings', () => {
-  it('an Almaty operator changes Almaty’s choice window and offer hour, and the schedule follows; not Astana’s, not the numbering prefix, not out of range', async () => {
+  it('R10.1 R10.2 an Almaty operator changes Almaty’s choice window and offer hour, and the schedule follows; not Astana’s, not the numbering prefix, not out of range', async () => {
     const operator = await buildStaff(api.db, { role: 'operator', regionCode: 'almaty' });
     const before = (await api.db('regions').where({ code: 'almaty' }).first()).settings;
     try {

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { createCalendarActivities } from '../../activities/calendar';
 import type { Db } from '../../db/connection';
@@ -15,7 +15,10 @@ import {
   type ApplicationState,
 } from '../../workflows/application.messages';
 import { buildFiling } from './filings';
+import { preview, waitOptions, waitUntil, withinCalls, type Expectation } from './waits';
 import type { BenefitCategory } from '../../domain/queue';
+
+export { eventually, within, WAIT_MS, type Expectation, type WaitOptions } from './waits';
 
 /** A region of its own, so calendar rows and settings a test adds touch no other test. */
 export async function buildRegion(db: Db, settings: Partial<RuleSettings> = {}): Promise<string> {
@@ -79,40 +82,92 @@ export async function offerPlaces(env: TestWorkflowEnvironment, db: Db, { filing
     rule: 'window',
   });
   await handle.signal(offerPlacesSignal, { offerId: randomUUID(), placeIds, offeredAt, windowEndsAt });
-  await waitForState(handle, (s) => s.status === 'turn_notified');
+  await waitForState(handle, (s) => s.status === 'turn_notified', 'status turn_notified after the offer signal');
+  await untilIdle(handle); // the turn_arrived notice
   return { offeredAt, windowEndsAt };
 }
 
-/** Reads until `ok` holds or 5 s pass, then returns the last reading: for effects that follow a signal. */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
- * The result of a workflow that finishes without waiting on time. `result()` long-polls, and while
+ * The result of a workflow once its run has closed. `result()` long-polls without a bound, and while
  * it waits the test server skips time through every pending timer of every workflow (years, if
- * nothing else runs), so this polls until the run has closed and reads the result from its history.
+ * nothing else runs), so this polls until the run has closed (5 s at most; move the clock there
+ * first with `skipTo`) and reads the result from its history.
  */
-export async function finished<T>(handle: WorkflowHandle<(...args: any[]) => Promise<T>>): Promise<T> {
-  await eventually(() => handle.describe(), (d) => d.status.name !== 'RUNNING');
+export async function finished<T>(handle: WorkflowHandle<(...args: any[]) => Promise<T>>, expectation?: Expectation): Promise<T> {
+  const closed = await waitUntil(() => handle.describe(), (d) => d.status.name !== 'RUNNING', {
+    label: `finished(${handle.workflowId})`,
+    expect: 'the run to close',
+    ...waitOptions(expectation),
+    reading: 'last status',
+    show: (d) => d.status.name,
+  });
   const history = await handle.fetchHistory();
   const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
-  if (!completed) throw new Error(`${handle.workflowId} did not complete`);
+  if (!completed) throw new Error(`finished(${handle.workflowId}): the run closed as ${closed.status.name}, not completed`);
   return defaultPayloadConverter.fromPayload(completed.result!.payloads![0]!) as T;
 }
 
-/** Signals are handled asynchronously: polls the workflow's state until `ok` holds (5 s at most). */
-export const waitForState = (handle: WorkflowHandle<typeof applicationWorkflow>, ok: (state: ApplicationState) => boolean) =>
-  eventually(() => handle.query(getStateQuery), ok);
+/**
+ * Signals are handled asynchronously: polls the workflow's state until `ok` holds, and fails after
+ * 5 s naming the workflow, the expectation (say what `ok` checks: "status queued") and the last state.
+ */
+export const waitForState = (
+  handle: WorkflowHandle<typeof applicationWorkflow>,
+  ok: (state: ApplicationState) => boolean,
+  expectation?: Expectation,
+) =>
+  waitUntil(() => handle.query(getStateQuery), ok, { label: `waitForState(${handle.workflowId})`, ...waitOptions(expectation), reading: 'last state' });
 
-/** The outbox rows of one kind of notice for an application, once they are there. */
-export const noticesOf = (db: Db, number: string, kind: string, expected: number) =>
-  eventually(() => db('notices').where({ application_number: number, kind }), (rows) => rows.length >= expected);
+/** The outbox rows of one kind of notice for an application, once there are `expected` of them (5 s at most). */
+export const noticesOf = (db: Db, number: string, kind: string, expected: number, expectation?: Expectation) =>
+  waitUntil(() => db('notices').where({ application_number: number, kind }), (rows) => rows.length >= expected, {
+    label: `noticesOf(${number})`,
+    expect: `${expected} '${kind}' notices`,
+    ...waitOptions(expectation),
+    reading: 'last found',
+    show: (rows) => `${rows.length}: ${preview(rows.map((r: { channel: string }) => r.channel))}`,
+  });
+
+/** What a run has in flight, by its history: activities scheduled and not closed, and a workflow task. */
+async function inFlight(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const last = events.at(-1);
+  if (!last || last.workflowExecutionCompletedEventAttributes || last.workflowExecutionFailedEventAttributes
+    || last.workflowExecutionTerminatedEventAttributes || last.workflowExecutionContinuedAsNewEventAttributes
+    || last.workflowExecutionCanceledEventAttributes || last.workflowExecutionTimedOutEventAttributes) return [];
+  const activities = new Map<string, string>();
+  let task = false;
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) activities.set(String(e.eventId), scheduled.activityType?.name ?? 'an activity');
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (closed) activities.delete(String(closed.scheduledEventId));
+    if (e.workflowTaskScheduledEventAttributes) task = true;
+    if (e.workflowTaskCompletedEventAttributes || e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes) task = false;
+  }
+  return [...activities.values(), ...(task ? ['a workflow task'] : [])];
+}
+
+/** Waits until the run has no activity and no workflow task in flight (5 s at most). */
+export const untilIdle = (handle: WorkflowHandle, expectation?: Expectation) =>
+  waitUntil(() => inFlight(handle), (busy) => busy.length === 0, {
+    label: `untilIdle(${handle.workflowId})`,
+    expect: 'nothing in flight',
+    ...waitOptions(expectation),
+    reading: 'still in flight',
+  });
+
+/**
+ * Terminates a run once nothing of it is in flight. The time-skipping test server holds its clock
+ * while an activity runs, and an activity cut off by a termination never lets go: every later
+ * `skipTo` in the file would wait in vain. A run already closed is left as it is.
+ */
+export async function terminateWhenIdle(handle: WorkflowHandle, reason = 'test finished'): Promise<void> {
+  await untilIdle(handle);
+  await handle.terminate(reason).catch((err) => {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  });
+}
 
 /** Offers one place and chooses it: the application then holds a referral. */
 export async function issueReferral(env: TestWorkflowEnvironment, db: Db, started: Started, placeId: number) {
@@ -124,10 +179,15 @@ export async function issueReferral(env: TestWorkflowEnvironment, db: Db, starte
 
 export const request = (started: Started) => ({ requestId: randomUUID(), actorIin: started.filing.applicantIin });
 
-/** Moves the test server's clock to `instant`. */
+/** How long (real time) the test server may take to move its clock, through every timer on the way. */
+export const SKIP_MS = 20_000;
+
+/** Moves the test server's clock to `instant`; fails after 20 s (a workflow or activity stuck on the way). */
 export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
   const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now);
+  if (instant <= now) return;
+  const to = new Date(instant).toISOString();
+  await withinCalls(env.connection, SKIP_MS, `skipTo(${to})`, "the test server's clock there", () => env.sleep(instant - now));
 }
 
 export const events = (db: Db, number: string) => db('application_events').where({ application_number: number }).orderBy('seq');

@@ -7,6 +7,7 @@ import {
   buildPlace,
   buildRegion,
   causes,
+  finished,
   freeSeats,
   issueReferral,
   offerPlaces,
@@ -36,7 +37,7 @@ describe('enrolment (R7) and leaving the queue (R6.2)', () => {
     ).rejects.toMatchObject(refusal('WRONG_KINDERGARTEN'));
     const state = await started.handle.executeUpdate(registerArrivalUpdate, { args: [{ ...staff, kindergartenId }] });
     expect(state.status).toBe('enrolled');
-    expect(await started.handle.result()).toEqual({ outcome: 'enrolled', kindergartenId });
+    expect(await finished(started.handle, 'the run to end as enrolled')).toEqual({ outcome: 'enrolled', kindergartenId });
 
     expect(await applicationRow(db, started.filing.number)).toMatchObject({ status: 'enrolled', status_cause: 'enrolled', referral_deadline: null });
     expect((await db('referrals').where({ application_number: started.filing.number }).first()).state).toBe('used');
@@ -46,7 +47,7 @@ describe('enrolment (R7) and leaving the queue (R6.2)', () => {
     expect(history.at(-1)).toMatchObject({ from_status: 'referral_issued', to_status: 'enrolled', actor: staff.actorIin });
   });
 
-  it('R7.2 a child enrolled in one kindergarten cannot get a referral to another; R7.3 after a departure mark they can', async () => {
+  it('R4.6 R7.2 R7.3 a child enrolled in one kindergarten cannot choose another (NOT_ELIGIBLE, enrolled); after a departure mark they can', async () => {
     const { db, env } = suite;
     const regionCode = await buildRegion(db);
     const family = await buildFamily(db, { childBirthDate: '2022-03-10' });
@@ -79,7 +80,7 @@ describe('enrolment (R7) and leaving the queue (R6.2)', () => {
     const { placeId } = await buildPlace(db, { regionCode, groupYear: started.filing.groupYear });
     await issueReferral(env, db, started, placeId);
     await started.handle.executeUpdate(leaveQueueUpdate, { args: [request(started)] });
-    expect(await started.handle.result()).toEqual({ outcome: 'removed', cause: 'left_queue' });
+    expect(await finished(started.handle, 'the run to end as removed')).toEqual({ outcome: 'removed', cause: 'left_queue' });
     expect(await freeSeats(db, placeId)).toBe(1);
     expect((await db('referrals').where({ application_number: started.filing.number }).first()).state).toBe('cancelled');
     expect(await applicationRow(db, started.filing.number)).toMatchObject({ status: 'removed', status_cause: 'left_queue' });
@@ -100,11 +101,11 @@ describe('enrolment (R7) and leaving the queue (R6.2)', () => {
     await started.handle.terminate('done');
   });
 
-  it('actions on a removed application are refused as closed', async () => {
+  it('R6.2 after leaving the queue, actions on the removed application are refused as closed', async () => {
     const { db, env } = suite;
     const started = await startApplication(env, db, { regionCode: 'almaty' });
     await started.handle.executeUpdate(leaveQueueUpdate, { args: [request(started)] });
-    await started.handle.result();
+    await finished(started.handle, 'the run to end as removed');
     await expect(started.handle.executeUpdate(leaveQueueUpdate, { args: [request(started)] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

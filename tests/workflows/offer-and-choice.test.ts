@@ -17,7 +17,6 @@ import { useWorkflowSuite } from '../helpers/temporal';
 
 const suite = useWorkflowSuite();
 
-
 describe('the offer and the choice of a kindergarten (R4)', () => {
   it('R4.5 an offer not taken within 3 working days lapses; the child stays queued with the same queue position', async () => {
     const { db, env } = suite;
@@ -65,7 +64,7 @@ describe('the offer and the choice of a kindergarten (R4)', () => {
     await started.handle.terminate('done');
   });
 
-  it('R4.6 an under-age child cannot choose, and nothing changes', async () => {
+  it('R4.6 an under-age child holding an offer cannot choose, and nothing changes', async () => {
     const { db, env } = suite;
     const regionCode = await buildRegion(db);
     const now = new Date(await env.currentTimeMs());
@@ -106,7 +105,7 @@ describe('the offer and the choice of a kindergarten (R4)', () => {
     await Promise.all([a, b].map((s) => s.handle.terminate('done')));
   });
 
-  it('R4.4 a choice without an offer, or of a place not offered, is refused', async () => {
+  it('R4.4 R4.6 a choice without an offer, or of a place not offered, is refused', async () => {
     const { db, env } = suite;
     const regionCode = await buildRegion(db);
     const started = await startApplication(env, db, { regionCode });

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { almatyDate, hours } from '../../domain/almaty-time';
-import { APPLICATION_TASK_QUEUE, chooseKindergartenUpdate, getStateQuery } from '../../workflows/application.messages';
+import { chooseKindergartenUpdate, getStateQuery } from '../../workflows/application.messages';
 import { offerPlacesWorkflow, publishPlacesWorkflow } from '../../workflows/offer';
 import {
   buildPlace,
@@ -16,21 +15,17 @@ import {
   skipTo,
   startApplication,
   startWithReferral,
+  terminateWhenIdle,
   waitForState,
   type Started,
 } from '../helpers/lifecycle';
+import { runToEnd, startRun } from '../helpers/offer-runs';
 import { useWorkflowSuite } from '../helpers/temporal';
 
 const suite = useWorkflowSuite();
 
-const start = <T>(workflow: (input: { regionCode: string }) => Promise<T>, regionCode: string) =>
-  suite.env.client.workflow.start(workflow, {
-    workflowId: `test-${workflow.name}-${randomUUID()}`,
-    taskQueue: APPLICATION_TASK_QUEUE,
-    args: [{ regionCode }],
-  });
-const run = async <T>(workflow: (input: { regionCode: string }) => Promise<T>, regionCode: string) =>
-  finished(await start(workflow, regionCode));
+const start = <T>(workflow: (input: { regionCode: string }) => Promise<T>, regionCode: string) => startRun(suite.env, workflow, regionCode);
+const run = <T>(workflow: (input: { regionCode: string }) => Promise<T>, regionCode: string) => runToEnd(suite.env, workflow, regionCode);
 
 const statusOf = async (s: Started) => (await s.handle.query(getStateQuery)).status;
 
@@ -47,7 +42,7 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
     expect(await run(publishPlacesWorkflow, regionCode)).toEqual({ published: 0 });
   });
 
-  it('R4.4 offers the published seats to exactly the first eligible in queue order, passing over the under-age, the stop-listed, those holding an offer or a referral, and the enrolled; R4.5 then free choice', async () => {
+  it('R4.1 R4.4 R4.5 R4.6 R5.3 R7.2 offers the published seats to exactly the first eligible in queue order, passing over the under-age, the stop-listed, those holding an offer or a referral, and the enrolled; then free choice, which the stop-listed and the under-age cannot take', async () => {
     const { db, env } = suite;
     // Ages depend on the date, and the test server's clock is wherever earlier tests left it: go to
     // the next 1 February, where a child of the group year born in December is not yet 4.
@@ -61,7 +56,7 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
 
     const stopListed = await startWithReferral(env, db, regionCode, old); // R5.3, after its referral lapses
     await skipTo(env, stopListed.deadline + hours(1));
-    await waitForState(stopListed.started.handle, (s) => s.deadlines.stopListUntil !== undefined);
+    await waitForState(stopListed.started.handle, (s) => s.deadlines.stopListUntil !== undefined, 'on the stop-list after the referral lapsed');
 
     const general1 = await startApplication(env, db, { regionCode, childBirthDate: old });
     const underAge = await startApplication(env, db, { regionCode, childBirthDate: `${groupYear}-12-20` });
@@ -83,12 +78,12 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
     const place2 = await buildPlace(db, { regionCode, groupYear, seats: 1 });
     await run(publishPlacesWorkflow, regionCode);
     const offerRun = await start(offerPlacesWorkflow, regionCode);
-    const wave = await eventually(() => db('offer_waves').where({ id: offerRun.workflowId }).first(), (w) => Boolean(w));
+    const wave = await eventually(() => db('offer_waves').where({ id: offerRun.workflowId }).first(), (w) => Boolean(w), `the offer wave ${offerRun.workflowId} chosen`);
     const windowEndsAt = wave.window_ends_at.getTime();
 
     const offered = [outOfTurn, general1, general2, general3];
     for (const s of offered) {
-      const state = await waitForState(s.handle, (st) => st.status === 'turn_notified');
+      const state = await waitForState(s.handle, (st) => st.status === 'turn_notified', 'status turn_notified by the morning offer');
       expect(state.offer!.placeIds).toEqual(expect.arrayContaining([place.placeId, place2.placeId, stopListed.placeId]));
       expect(await noticesOf(db, s.filing.number, 'turn_arrived', 2)).toHaveLength(2);
     }
@@ -106,11 +101,11 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
       general4.handle.executeUpdate(chooseKindergartenUpdate, { args: [{ ...request(general4), placeId: place.placeId }] }),
     ).rejects.toMatchObject(refusal('NO_OPEN_OFFER'));
     await skipTo(env, windowEndsAt + hours(1));
-    const result = await finished(offerRun);
+    const result = await finished(offerRun, 'the offer run to end after the window');
     expect(result).toMatchObject({ applications: 4, places: 3, seats: 4, signalled: 4, freeChoicePlaces: 3 });
     expect(Date.parse(result.windowEndsAt)).toBe(windowEndsAt);
-    await waitForState(general1.handle, (s) => s.statusCause === 'offer_expired');
-    const opened = await eventually(() => db('places').where({ id: place.placeId }).first(), (p) => p.free_choice_since !== null);
+    await waitForState(general1.handle, (s) => s.statusCause === 'offer_expired', 'the unchosen offer expired');
+    const opened = await eventually(() => db('places').where({ id: place.placeId }).first(), (p) => p.free_choice_since !== null, 'the place in free choice');
     expect(opened.free_choice_since).not.toBeNull();
     const taken = await general4.handle.executeUpdate(chooseKindergartenUpdate, { args: [{ ...request(general4), placeId: place.placeId }] });
     expect(taken.status).toBe('referral_issued');
@@ -128,7 +123,7 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
     expect(await run(offerPlacesWorkflow, regionCode)).toMatchObject({ applications: 0, places: 0, freeChoicePlaces: 0 });
 
     for (const s of [stopListed.started, general1, underAge, holdingOffer, holdingReferral, enrolled, general2, outOfTurn, general3, general4]) {
-      await s.handle.terminate('done').catch(() => undefined);
+      await terminateWhenIdle(s.handle);
     }
   });
 
@@ -141,6 +136,6 @@ describe('the daily publication and offer (R4.3–R4.5), run directly under time
     await expect(
       started.handle.executeUpdate(chooseKindergartenUpdate, { args: [{ ...request(started), placeId }] }),
     ).rejects.toMatchObject(refusal('NO_OPEN_OFFER'));
-    await started.handle.terminate('done');
+    await terminateWhenIdle(started.handle);
   });
 });

@@ -6,6 +6,7 @@ import {
   buildPlace,
   buildRegion,
   events as lifecycleEvents,
+  finished,
   freeSeats,
   issueReferral,
   skipTo as skipToInstant,
@@ -38,7 +39,8 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
     await skipTo(deadline - hours(1));
     expect((await row(filing.number)).status).toBe('queued');
 
-    expect(await handle.result()).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
+    await skipTo(deadline + hours(1));
+    expect(await finished(handle, 'removal at the first anniversary')).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
     const app = await row(filing.number);
     expect(app.status).toBe('removed');
     expect(app.status_cause).toBe('not_reconfirmed');
@@ -59,7 +61,8 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
       args: [{ requestId: uniqueId('confirm'), actorIin: filing.applicantIin }],
     });
     expect(confirmed.interestConfirmedForCycle).toBe(true);
-    expect(confirmed.deadlines.reconfirmBy).toBe(new Date(reconfirmationDeadline(filing.registeredAt, 1, 12)).toISOString());
+    // R6.1: once confirmed, the next confirmation is due by the next anniversary.
+    expect(confirmed.deadlines.reconfirmBy).toBe(new Date(reconfirmationDeadline(filing.registeredAt, 2, 12)).toISOString());
 
     await skipTo(monthInstant(filing.registeredAt, 13));
     const state = await handle.query(getStateQuery);
@@ -70,7 +73,8 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
     // The first cycle's reminder was never needed.
     expect(await notices(filing.number, 'reconfirmation_due')).toHaveLength(0);
 
-    expect(await handle.result()).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
+    await skipTo(reconfirmationDeadline(filing.registeredAt, 2, 12) + hours(1));
+    expect(await finished(handle, 'removal at the second anniversary')).toEqual({ outcome: 'removed', cause: 'not_reconfirmed' });
     const removedAt = (await row(filing.number)).status_changed_at.getTime();
     expect(removedAt).toBeGreaterThanOrEqual(reconfirmationDeadline(filing.registeredAt, 2, 12));
     expect((await events(filing.number)).map((e) => e.cause)).toEqual(['filed', 'interest_confirmed', 'not_reconfirmed']);
@@ -107,7 +111,7 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
     await handle.terminate('test finished');
   });
 
-  it('R6.1 a referral running across the anniversary is carried into the new run and its deadline still fires', async () => {
+  it('R5.2 R6.1 a referral running across the anniversary is carried into the new run and its deadline still fires', async () => {
     const { db, env } = suite;
     const regionCode = await buildRegion(db);
     const started = await startApplication(env, db, { regionCode });
@@ -125,7 +129,7 @@ describe('R6.1 reconfirmation of interest every 12 months', () => {
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(await handle.query(getStateQuery)).toMatchObject({ status: 'referral_issued', cycle: 2, referral: { placeId } });
     await skipTo(deadline + hours(1));
-    expect((await waitForState(handle, (s) => s.status === 'queued')).statusCause).toBe('referral_annulled');
+    expect((await waitForState(handle, (s) => s.status === 'queued', 'back in the queue after the referral lapsed')).statusCause).toBe('referral_annulled');
     expect(await freeSeats(db, placeId)).toBe(1);
     await handle.terminate('test finished');
   });

@@ -14,6 +14,7 @@ import {
   applicationRow,
   buildPlace,
   causes,
+  finished,
   freeSeats,
   issueReferral,
   offerPlaces,
@@ -89,7 +90,7 @@ describe('the referral (R5)', () => {
     const { placeId } = await buildPlace(db, { regionCode: first.regionCode, groupYear: first.started.filing.groupYear });
     const second = await issueReferral(env, db, first.started, placeId);
     await skipTo(env, Date.parse(second.deadlines.referralDeadline!) + hours(1));
-    expect(await first.started.handle.result()).toEqual({ outcome: 'removed', cause: 'second_referral_expired' });
+    expect(await finished(first.started.handle, 'the application removed after its second expired referral')).toEqual({ outcome: 'removed', cause: 'second_referral_expired' });
     const row = await applicationRow(db, first.started.filing.number);
     expect(row).toMatchObject({ status: 'removed', status_cause: 'second_referral_expired', expired_referrals: 2 });
     expect(await freeSeats(db, placeId)).toBe(1);

@@ -47,6 +47,8 @@ export interface RouteDoc {
   /** Request headers the route reads besides Authorization. */
   headers?: { name: string; schema: z.ZodType; description: string }[];
   signed?: SignedDocument;
+  /** The success answer: its status and media type (default 200, JSON). */
+  ok?: { status: 200 | 201 | 202 | 204; media?: 'application/json' | 'text/html' | 'application/xml' };
 }
 
 const signed = (action: string, fields: z.ZodType, example: Record<string, unknown>, namesApplication = true): SignedDocument => ({
@@ -62,11 +64,11 @@ const A = '/api/v1/applications/:number';
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/healthz', role: 'anyone', summary: '200 when PostgreSQL and Temporal answer, else 503 naming which' },
   { method: 'get', path: '/api/v1/openapi.json', role: 'anyone', summary: 'This document' },
-  { method: 'get', path: '/docs', role: 'anyone', summary: 'This document as a page' },
+  { method: 'get', path: '/docs', role: 'anyone', summary: 'This document as a page', ok: { status: 200, media: 'text/html' } },
   { method: 'get', path: '/api/v1/public/places', role: 'anyone', summary: 'R4.3, R11.1: published places', query: publicFilterSchema },
   { method: 'get', path: '/api/v1/public/referrals', role: 'anyone', summary: 'R11.1: issued referrals', query: publicFilterSchema },
   { method: 'get', path: '/api/v1/public/applications/:number', role: 'anyone', summary: 'R11.2: status and queue numbers, nothing personal' },
-  { method: 'post', path: '/api/v1/auth/challenge', role: 'anyone', summary: 'R1.1: a one-time login challenge (`xml`) to sign with the AUTH key' },
+  { method: 'post', path: '/api/v1/auth/challenge', role: 'anyone', summary: 'R1.1: a one-time login challenge (`xml`) to sign with the AUTH key', ok: { status: 201 } },
   {
     method: 'post',
     path: '/api/v1/auth/login',
@@ -74,7 +76,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'R1.1: the signed challenge, `{"signedXml"}`; answers a Bearer token and whether an e-mail is still needed (R1.3)',
     body: signedBodySchema,
   },
-  { method: 'post', path: '/api/v1/auth/logout', role: 'logged in', summary: 'Ends the session' },
+  { method: 'post', path: '/api/v1/auth/logout', role: 'logged in', summary: 'Ends the session', ok: { status: 204 } },
   { method: 'get', path: '/api/v1/me', role: 'logged in', summary: 'The logged-in person, their roles, whether an e-mail is needed' },
   { method: 'put', path: '/api/v1/me/email', role: 'logged in', summary: 'R1.3: the e-mail asked at first login', body: accountEmailSchema },
   {
@@ -82,6 +84,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/api/v1/applications',
     role: 'applicant',
     summary: 'R2: file an application; 201 with the card',
+    ok: { status: 201 },
     signed: signed(
       'fileApplication',
       fileApplicationSchema,
@@ -91,7 +94,7 @@ export const ROUTES: RouteDoc[] = [
   },
   { method: 'get', path: '/api/v1/applications', role: 'applicant', summary: 'R3.2: the applications the person filed or attached' },
   { method: 'get', path: A, role: 'applicant', summary: 'R3.3: the card; 404 for another person’s application' },
-  { method: 'get', path: `${A}/signed-documents/:id`, role: 'applicant', summary: 'R1.2: the signed document behind a history entry', params: signedDocumentParamsSchema },
+  { method: 'get', path: `${A}/signed-documents/:id`, role: 'applicant', summary: 'R1.2: the signed document behind a history entry', params: signedDocumentParamsSchema, ok: { status: 200, media: 'application/xml' } },
   { method: 'post', path: `${A}/attach`, role: 'applicant', summary: 'R3.2: attach a child’s application to the parent’s IIN', body: attachApplicationSchema },
   { method: 'post', path: `${A}/confirm-interest`, role: 'applicant', summary: 'R6.1', signed: signed('confirmInterest', noParamsSchema, {}) },
   { method: 'post', path: `${A}/choose-kindergarten`, role: 'applicant', summary: 'R4.6, R5.1', signed: signed('chooseKindergarten', chooseKindergartenSchema, { placeId: 12 }) },
@@ -105,7 +108,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'R6.2',
     signed: signed('changeBenefitCategory', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }),
   },
-  { method: 'post', path: '/api/v1/staff/places', role: 'kindergarten_staff', summary: 'R4.2: free places of their kindergarten', body: addPlacesSchema },
+  { method: 'post', path: '/api/v1/staff/places', role: 'kindergarten_staff', summary: 'R4.2: free places of their kindergarten', body: addPlacesSchema, ok: { status: 201 } },
   { method: 'get', path: '/api/v1/staff/places', role: 'kindergarten_staff', summary: 'Their kindergarten’s places' },
   {
     method: 'post',
@@ -117,8 +120,8 @@ export const ROUTES: RouteDoc[] = [
   },
   { method: 'post', path: '/api/v1/staff/departures', role: 'kindergarten_staff', summary: 'R7.3', body: departureSchema },
   { method: 'get', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'The working-day calendar’s exceptions', query: calendarQuerySchema },
-  { method: 'post', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'Add a holiday, decree day off or working Saturday', body: calendarDaySchema },
-  { method: 'delete', path: '/api/v1/admin/calendar-days/:id', role: 'operator', summary: 'Remove an entry they keep' },
+  { method: 'post', path: '/api/v1/admin/calendar-days', role: 'operator', summary: 'Add a holiday, decree day off or working Saturday', body: calendarDaySchema, ok: { status: 201 } },
+  { method: 'delete', path: '/api/v1/admin/calendar-days/:id', role: 'operator', summary: 'Remove an entry they keep', ok: { status: 204 } },
   { method: 'get', path: '/api/v1/admin/regions/:code/settings', role: 'operator', summary: 'R10: a region’s rule settings' },
   {
     method: 'patch',
@@ -127,11 +130,11 @@ export const ROUTES: RouteDoc[] = [
     summary: 'R10: change a region’s rule settings (not its numbering prefix); the daily schedules follow',
     body: regionSettingsChangeSchema,
   },
-  { method: 'post', path: '/api/v1/admin/runs', role: 'operator', summary: 'Run the region’s publication or offer now', body: dailyRunSchema },
+  { method: 'post', path: '/api/v1/admin/runs', role: 'operator', summary: 'Run the region’s publication or offer now', body: dailyRunSchema, ok: { status: 202 } },
   { method: 'get', path: '/api/v1/admin/invariants', role: 'operator', summary: 'R4.8: the seat invariant' },
 ];
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const jsonSchema = (schema: z.ZodType) => withSafeText(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as Record<string, any>;
 
 /** The signed document of an action, as its fields' schema and an example. */
 export function signedDocumentExample(doc: SignedDocument): string {
@@ -149,6 +152,32 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   id: calendarDayParamsSchema,
   code: regionParamsSchema,
 };
+
+/** The success answer as the route sends it; 204 carries no body. */
+function successResponse(r: RouteDoc) {
+  const { status, media } = { media: 'application/json' as const, ...(r.ok ?? { status: 200 }) };
+  const description = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'Done, nothing to return' }[status];
+  if (status === 204) return { 204: { description } };
+  const schema = media === 'application/json' ? { type: 'object' } : { type: 'string' };
+  // Koa names the charset of text it sends.
+  const type = media === 'application/xml' ? media : `${media}; charset=utf-8`;
+  return { [status]: { description, content: { [type]: { schema } } } };
+}
+
+/**
+ * Every string the API accepts holds no NUL, no other C0 control character but TAB, LF and CR, no
+ * DEL (api/text-safety.ts); said on every string without a pattern of its own, so the document
+ * describes what is accepted.
+ */
+const SAFE_TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+
+function withSafeText(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withSafeText);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, withSafeText(v)])) as Record<string, unknown>;
+  if (out.type === 'string' && out.pattern === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) out.pattern = SAFE_TEXT;
+  return out;
+}
 
 function operation(r: RouteDoc) {
   const paramSchemas = (jsonSchema(r.params ?? z.object({})).properties ?? {}) as Record<string, object>;
@@ -187,6 +216,7 @@ function operation(r: RouteDoc) {
     ...(body ? { requestBody: body } : {}),
     ...(r.signed ? { 'x-signed-document': { rootElement: r.signed.action, namespace: DOCUMENT_NS, fields: jsonSchema(r.signed.fields) } } : {}),
     responses: {
+      ...successResponse(r),
       default: { description: 'A problem (RFC 9457) with a stable `code`', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
     },
   };

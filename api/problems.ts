@@ -25,7 +25,6 @@ export const PROBLEMS = {
   BODY_REQUIRED: 400,
   INVALID_CHARACTERS: 400,
   METHOD_NOT_ALLOWED: 405,
-  METHOD_NOT_IMPLEMENTED: 501,
   HEADERS_TOO_LARGE: 431,
   BAD_REQUEST: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -153,9 +152,9 @@ export function sendProblem(ctx: Context, p: Problem): void {
 function routerRefusal(ctx: Context): Problem | undefined {
   if (ctx.body !== undefined && ctx.body !== null) return undefined;
   if (ctx.status === 404) return new Problem('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
-  // The router has set Allow already: it stays on the problem.
-  if (ctx.status === 405) return new Problem('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
-  if (ctx.status === 501) return new Problem('METHOD_NOT_IMPLEMENTED', `${ctx.method} is not a method this API implements`);
+  // A method the path does not have, or one no path has (TRACE, QUERY): 405 either way — the
+  // client's to fix, never a server error. The router has set Allow already: it stays.
+  if (ctx.status === 405 || ctx.status === 501) return new Problem('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`);
   return undefined;
 }
 

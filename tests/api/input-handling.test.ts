@@ -135,9 +135,10 @@ describe('R4.2 R4.7 staff enter places a region can offer', () => {
 });
 
 describe('refusals the router and the HTTP parser make are problems too', () => {
-  it('TRACE is 501 and a wrong method 405 with Allow, both application/problem+json', async () => {
+  it('TRACE (a method no route has) and a wrong method are 405 with Allow, as application/problem+json, never a 5xx', async () => {
     const trace = await rawRequest('TRACE', '/api/v1/public/places?regionCode=almaty');
-    expect({ status: trace.status, type: trace.type, code: trace.body.code }).toEqual({ status: 501, type: expect.stringContaining('application/problem+json'), code: 'METHOD_NOT_IMPLEMENTED' });
+    expect({ status: trace.status, type: trace.type, code: trace.body.code }).toEqual({ status: 405, type: expect.stringContaining('application/problem+json'), code: 'METHOD_NOT_ALLOWED' });
+    expect(trace.allow).toContain('GET');
     const wrong = await rawRequest('DELETE', '/api/v1/public/places?regionCode=almaty');
     expect({ status: wrong.status, type: wrong.type, code: wrong.body.code }).toEqual({ status: 405, type: expect.stringContaining('application/problem+json'), code: 'METHOD_NOT_ALLOWED' });
     expect(wrong.allow).toContain('GET');

@@ -200,7 +200,7 @@ function operation(r: RouteDoc) {
           `with one enveloped XMLDSig signature. Example before signing:\n\n    ${signedDocumentExample(r.signed)}`,
         content: {
           'application/json': {
-            schema: { type: 'object', required: ['signedXml'], properties: { signedXml: { type: 'string' } }, additionalProperties: false },
+            schema: jsonSchema(signedBodySchema),
           },
         },
       }

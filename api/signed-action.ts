@@ -6,11 +6,16 @@ import type { AuthSettings } from './auth-settings';
 import { audit } from './audit';
 import { Problem, problemFromWorkflow } from './problems';
 import type { SignatureVerifier } from './signature/verifier';
-import type { Fields } from './signature/xml';
+import { MAX_SIGNED_XML_CHARS, type Fields } from './signature/xml';
 import { validate, validateBody, type FieldCodes } from './validate';
 
 /** The request body of every signed action and of login (R1.1, R1.2). */
-export const signedBodySchema = z.object({ signedXml: z.string().min(1) }).strict();
+export const signedBodySchema = z
+  .object({
+    // The size is checked by the verifier (SIGNED_XML_TOO_LARGE); the document says it, and that it is XML text.
+    signedXml: z.string().min(1).meta({ maxLength: MAX_SIGNED_XML_CHARS, pattern: '^\\s*<[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*>\\s*$' }),
+  })
+  .strict();
 
 /** Every action document carries these besides its own fields. */
 const envelopeSchema = z.object({

@@ -18,7 +18,10 @@ const IIN_MESSAGE: Record<string, string> = {
 };
 
 /** R2.3: 12 digits, a valid check digit and a real birth date. */
-export const iinSchema = z.string().superRefine((value, ctx) => {
+export const iinSchema = z
+  .string()
+  .meta({ pattern: '^\\d{12}$' }) // for the OpenAPI document; the check below gives each problem its code
+  .superRefine((value, ctx) => {
   const result = parseIin(value);
   if (!result.valid) {
     ctx.addIssue({ code: 'custom', message: IIN_MESSAGE[result.problem]!, params: { code: IIN_PROBLEM[result.problem] } });

@@ -8,6 +8,7 @@ import {
   noParamsSchema,
 } from './schemas/actions';
 import { accountEmailSchema, applicationParamsSchema, fileApplicationSchema, idempotencyKeySchema, signedDocumentParamsSchema } from './schemas/applications';
+import { SAFE_TEXT_PATTERN } from './schemas/common';
 import { signedBodySchema } from './signed-action';
 import { publicFilterSchema } from './schemas/public';
 import {
@@ -169,13 +170,12 @@ function successResponse(r: RouteDoc) {
  * DEL (api/text-safety.ts); said on every string without a pattern of its own, so the document
  * describes what is accepted.
  */
-const SAFE_TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 
 function withSafeText(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withSafeText);
   if (schema === null || typeof schema !== 'object') return schema;
   const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, withSafeText(v)])) as Record<string, unknown>;
-  if (out.type === 'string' && out.pattern === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) out.pattern = SAFE_TEXT;
+  if (out.type === 'string' && out.pattern === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) out.pattern = SAFE_TEXT_PATTERN;
   return out;
 }
 

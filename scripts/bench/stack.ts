@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ensureTestPki } from '../pki/test-pki';
 
 const root = path.resolve(__dirname, '..', '..');
-const benchData = path.join(root, '.data', 'bench');
+const defaultBenchData = path.join(root, '.data', 'bench');
 
 export interface BenchStack {
   databaseUrl: string;
@@ -18,13 +18,27 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-function child(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+function child(name: string, entry: string, env: NodeJS.ProcessEnv, logDir?: string): ChildProcess {
+  if (logDir) {
+    // Everything the process prints, to <logDir>/<name>.log (the fuzz reads the API's errors there).
+    const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
+    const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    return proc;
+  }
   const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', (b) => {
     const text = String(b);
     if (/error/i.test(text)) process.stderr.write(`[${name}] ${text}`);
   });
   return proc;
+}
+
+export interface BenchStackOptions {
+  /** Where PostgreSQL, Temporal's SQLite file, their logs and the test PKI live; default .data/bench. */
+  dataDir?: string;
+  /** Write the worker's and the API's whole output to worker.log and api.log here, rather than echo their errors. */
+  logDir?: string;
 }
 
 const stopChild = (p: ChildProcess) =>
@@ -39,15 +53,26 @@ const stopChild = (p: ChildProcess) =>
  * The local stack for benchmarks, kept in .data/bench so `--reuse` finds the seeded queue again:
  * PostgreSQL (unless DATABASE_URL), a Temporal dev server on a SQLite file with WAL (unless
  * TEMPORAL_ADDRESS), and the worker and the API as their own processes, as in production.
+ * `dataDir` puts all of it elsewhere (the fuzz starts each run from an empty folder).
  */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    return await start(options, stops);
+  } catch (err) {
+    // Nothing it started is left running when the stack cannot start.
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function start({ dataDir: benchData = defaultBenchData, logDir }: BenchStackOptions, stops: (() => Promise<void>)[]): Promise<BenchStack> {
   // The helpers are ESM (.mjs); tsx runs this file as CommonJS, so load them dynamically.
   const { startPostgresProcess } = await import('../lib/postgres-process.mjs');
   const { startDevServer } = await import('../lib/temporal.mjs');
   const { freePort } = await import('../lib/ports.mjs');
   const { temporalWheels } = await import('../lib/tools.mjs');
   fs.mkdirSync(benchData, { recursive: true });
-  const stops: (() => Promise<void>)[] = [];
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -77,8 +102,9 @@ export async function startBenchStack(): Promise<BenchStack> {
   const pkiDir = path.join(benchData, 'pki');
   await ensureTestPki(pkiDir);
   const port = await freePort();
-  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', DATABASE_POOL_MAX: '20' });
-  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust') });
+  if (logDir) fs.mkdirSync(logDir, { recursive: true });
+  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', DATABASE_POOL_MAX: '20' }, logDir);
+  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust') }, logDir);
   stops.push(() => stopChild(api), () => stopChild(worker));
   const apiUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -87,7 +113,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     } catch {
       /* not up yet */
     }
-    if (i > 300) throw new Error('the API did not come up');
+    if (i > 300 || api.exitCode !== null) throw new Error(`the API did not come up${logDir ? `; see ${path.join(logDir, 'api.log')}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

@@ -24,4 +24,6 @@ declare module '*/tools.mjs' {
   export const temporalWheels: Record<'cli' | 'testServer', { pkg: string; version: string; binary: string; env: string }>;
   export function temporalTestServerPath(): string;
   export function temporalCliPath(): string;
+  export const schemathesisPin: { pkg: string; version: string; env: string };
+  export function schemathesisPath(): string;
 }

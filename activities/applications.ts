@@ -2,6 +2,8 @@ import type { Db } from '../db/connection';
 import type { ApplicationFiling } from '../workflows/application.messages';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { BenefitCategory } from '../domain/queue';
+import { iso, isoOrNull } from '../domain/iso';
+import { ACTIVE_STATUSES } from '../domain/statuses';
 
 export interface FilingRecord {
   filing: ApplicationFiling;
@@ -37,7 +39,6 @@ export interface ReadModelChanges {
   referralExtensionDays?: number;
 }
 
-const iso = (ms: number | null | undefined) => (ms == null ? ms : new Date(ms).toISOString());
 
 async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
   const inserted = await trx('application_events')
@@ -77,7 +78,7 @@ export function applicationRow(f: ApplicationFiling, reconfirmBy?: number) {
     phone: f.contacts.phone,
     extra_email: f.contacts.extraEmail ?? null,
     extra_phone: f.contacts.extraPhone ?? null,
-    reconfirm_by: reconfirmBy === undefined ? null : iso(reconfirmBy),
+    reconfirm_by: isoOrNull(reconfirmBy),
   };
 }
 
@@ -99,7 +100,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
           if (!own) {
             const existing = await trx('applications')
               .where({ child_iin: f.childIin, queue_type: f.queueType })
-              .whereIn('status', ['queued', 'turn_notified', 'referral_issued'])
+              .whereIn('status', ACTIVE_STATUSES)
               .first('number');
             if (existing) return { outcome: 'duplicate', existingNumber: existing.number };
             throw new Error(`application ${f.number} was neither inserted nor found`);
@@ -126,7 +127,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
     async listApplicationsOnStopList({ after, limit, at }: { after: string; limit: number; at: number }): Promise<string[]> {
       const rows: { number: string }[] = await db('applications')
         .where('stop_list_until', '>', new Date(at))
-        .whereIn('status', ['queued', 'turn_notified', 'referral_issued'])
+        .whereIn('status', ACTIVE_STATUSES)
         .andWhere('number', '>', after)
         .orderBy('number')
         .limit(limit)
@@ -144,10 +145,10 @@ export function createApplicationActivities({ db }: { db: Db }) {
           status_cause: t.cause,
         };
         const m = t.readModel ?? {};
-        if (m.reconfirmBy !== undefined) changes.reconfirm_by = iso(m.reconfirmBy);
-        if (m.offerWindowEndsAt !== undefined) changes.offer_window_ends_at = iso(m.offerWindowEndsAt);
-        if (m.referralDeadline !== undefined) changes.referral_deadline = iso(m.referralDeadline);
-        if (m.stopListUntil !== undefined) changes.stop_list_until = iso(m.stopListUntil);
+        if (m.reconfirmBy !== undefined) changes.reconfirm_by = isoOrNull(m.reconfirmBy);
+        if (m.offerWindowEndsAt !== undefined) changes.offer_window_ends_at = isoOrNull(m.offerWindowEndsAt);
+        if (m.referralDeadline !== undefined) changes.referral_deadline = isoOrNull(m.referralDeadline);
+        if (m.stopListUntil !== undefined) changes.stop_list_until = isoOrNull(m.stopListUntil);
         if (m.expiredReferrals !== undefined) changes.expired_referrals = m.expiredReferrals;
         if (m.benefitCategory !== undefined) changes.benefit_category = m.benefitCategory;
         await trx('applications').where({ number: t.number }).update(changes);

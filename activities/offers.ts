@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { almatyDate } from '../domain/almaty-time';
+import { iso } from '../domain/iso';
 import { applicationWorkflowId, offerPlacesSignal } from '../workflows/application.messages';
 
 export interface OfferWaveRequest {
@@ -19,7 +20,6 @@ export interface OfferWave {
   seats: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const SIGNALS_AT_ONCE = 50;
 
 // R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year) that can

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import { DOMAIN_ERRORS } from '../domain/errors';
+import { iso } from '../domain/iso';
 import type { QueueType } from '../domain/queue';
 import { queueNumbers } from '../db/queue-numbers';
 
@@ -21,7 +22,6 @@ export interface Reservation {
 
 export type ReferralClosure = 'annulled' | 'withdrawn' | 'cancelled';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 async function inFreeChoice(db: Db, placeId: number, fit: NonNullable<ReservationRequest['freeChoice']>): Promise<boolean> {
   const place = await db('places as p')

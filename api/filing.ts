@@ -1,11 +1,11 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { currentEnrollment } from '../db/enrollments';
+import { regionSettings } from '../db/regions';
 import { findActiveApplication } from '../db/queries/applications';
 import { allocateRegistrationNumber } from '../db/registration-numbers';
 import { almatyDate } from '../domain/almaty-time';
 import type { PersonRegistry } from '../domain/registry';
-import { ruleSettingsSchema } from '../domain/rule-settings';
 import { parseIin } from '../domain/iin';
 import { applicationWorkflow } from '../workflows/application';
 import {
@@ -34,9 +34,9 @@ export async function fileApplication(
   req: FileApplicationRequest,
   signedDocumentId?: number,
 ): Promise<ApplicationState> {
-  const region = await db('regions').where({ code: req.regionCode }).first('code', 'settings');
+  const region = await regionSettings(db, req.regionCode);
   if (!region) throw new Problem('UNKNOWN_REGION', `no region ${req.regionCode}`, { field: 'regionCode' });
-  const settings = ruleSettingsSchema.parse(region.settings);
+  const { settings } = region;
 
   if (!(await registry.findPerson(applicantIin))) {
     throw new Problem('APPLICANT_NOT_IN_REGISTRY', 'the applicant is not in the registry of persons');

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { addDays, almatyDate } from '../domain/almaty-time';
-import { ruleSettingsSchema } from '../domain/rule-settings';
+import { kindergartenRegionSettings } from '../db/regions';
 import { Problem } from './problems';
 import type { z } from 'zod';
 import type { addPlacesSchema } from './schemas/staff';
@@ -26,8 +26,9 @@ export async function placeTypesOf(db: Db, regionCode: string): Promise<string[]
  * no older than 30 days, and a place type the region keeps.
  */
 export async function checkPlaceEntry(db: Db, kindergartenId: number, p: z.infer<typeof addPlacesSchema>, now = Date.now()): Promise<void> {
-  const region = await db('kindergartens as k').join('regions as r', 'r.code', 'k.region_code').where('k.id', kindergartenId).first('r.code', 'r.settings');
-  const settings = ruleSettingsSchema.parse(region.settings);
+  const region = await kindergartenRegionSettings(db, kindergartenId);
+  if (!region) throw new Error(`kindergarten ${kindergartenId} of a staff member is in no region`);
+  const { settings } = region;
   const today = almatyDate(now);
   const year = Number(today.slice(0, 4));
   const [oldest, youngest] = [year - PRESCHOOL_YEARS, year - settings.minimumAgeYears];

@@ -13,6 +13,11 @@ export interface StaffMember {
   kindergartenId: number | null;
 }
 
+/** Whether an operator keeps a region's data: a national operator every region's, a regional one their own. */
+export function operatorKeeps(operator: StaffMember, regionCode: string | null): boolean {
+  return operator.regionCode === null || operator.regionCode === regionCode;
+}
+
 /**
  * The caller as a member of staff in `role`, or 403: every staff route states its role. Staff log
  * in with an employee certificate of the organisation (BIN) they are staff of: a certificate from

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
+import { ACTIVE_STATUSES } from '../domain/statuses';
 
-export const ACTIVE_SQL = `('queued', 'turn_notified', 'referral_issued')`;
+/** The active statuses as SQL, spelled as the partial index `applications_queue_order` spells them. */
+export const ACTIVE_SQL = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * R4.1: an application's number in its queue (region, queue type, group year) and within its

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Db } from '../db/connection';
-import { ruleSettingsSchema, type RuleSettings } from '../domain/rule-settings';
+import { allRegionSettings } from '../db/regions';
+import type { RuleSettings } from '../domain/rule-settings';
 import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
 import { scheduleId, type DailyRun } from '../workflows/offer.messages';
 
@@ -51,8 +52,7 @@ export async function ensureRegionSchedules(client: Client, regionCode: string, 
 
 /** Every region's schedules (the worker at start). */
 export async function ensureDailySchedules(client: Client, db: Db): Promise<string[]> {
-  const regions: { code: string; settings: unknown }[] = await db('regions').select('code', 'settings');
   const ids: string[] = [];
-  for (const region of regions) ids.push(...(await ensureRegionSchedules(client, region.code, ruleSettingsSchema.parse(region.settings))));
+  for (const region of await allRegionSettings(db)) ids.push(...(await ensureRegionSchedules(client, region.code, region.settings)));
   return ids;
 }

@@ -5,6 +5,7 @@ import type { WorkingDeadlineRequest } from '../activities/calendar';
 import { hasFullYears } from '../domain/age';
 import { almatyDate, days, hours, reconfirmationDeadline, startOfAlmatyDay } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
+import { iso } from '../domain/iso';
 import type { RuleSettings } from '../domain/rule-settings';
 import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
 import { activities as act, quick } from './application.activities';
@@ -28,7 +29,6 @@ import * as sa from './search-attributes';
 /** How many applied request IDs a run carries forward; older retries are long gone. */
 const REMEMBERED_REQUESTS = 200;
 const SYSTEM = 'system';
-const iso = (ms: number) => new Date(ms).toISOString();
 const withoutUndefined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 

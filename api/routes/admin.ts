@@ -5,7 +5,7 @@ import { placeInvariantViolations } from '../../db/invariants';
 import { scheduleId } from '../../workflows/offer.messages';
 import { Problem } from '../problems';
 import { dailyRunSchema } from '../schemas/staff';
-import { requireStaff } from '../staff';
+import { operatorKeeps, requireStaff } from '../staff';
 import { validateBody } from '../validate';
 
 /** Operators: run the daily publication or offer now, and check the seat invariant. Role: operator. */
@@ -16,7 +16,7 @@ export function adminRoutes({ db, temporal }: { db: Db; temporal: Client }): Rou
   router.post('/runs', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
     const { run, regionCode } = validateBody(ctx, dailyRunSchema);
-    if (operator.regionCode !== null && operator.regionCode !== regionCode) {
+    if (!operatorKeeps(operator, regionCode)) {
       throw new Problem('FORBIDDEN', 'runs of this region are another operator’s');
     }
     const id = scheduleId(run, regionCode);

@@ -4,13 +4,8 @@ import type { Db } from '../../db/connection';
 import { announceCalendarChange } from '../calendar-changes';
 import { Problem } from '../problems';
 import { calendarDayParamsSchema, calendarDaySchema, calendarQuerySchema } from '../schemas/staff';
-import { requireStaff, type StaffMember } from '../staff';
+import { operatorKeeps, requireStaff } from '../staff';
 import { validateBody, validateParams, validateQuery } from '../validate';
-
-/** A national operator keeps every calendar; a regional one only their region's. */
-function mayEdit(operator: StaffMember, regionCode: string | null): boolean {
-  return operator.regionCode === null || operator.regionCode === regionCode;
-}
 
 const toJson = (r: { id: number; day: string; region_code: string | null; kind: string; name: string; source: string }) => ({
   id: r.id,
@@ -41,7 +36,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
   router.post('/', async (ctx) => {
     const operator = await requireStaff(ctx, db, 'operator');
     const day = validateBody(ctx, calendarDaySchema);
-    if (!mayEdit(operator, day.regionCode)) throw new Problem('FORBIDDEN', 'this calendar is kept by another operator');
+    if (!operatorKeeps(operator, day.regionCode)) throw new Problem('FORBIDDEN', 'this calendar is kept by another operator');
     if (day.regionCode && !(await db('regions').where({ code: day.regionCode }).first('code'))) {
       throw new Problem('UNKNOWN_REGION', `no region ${day.regionCode}`, { field: 'regionCode' });
     }
@@ -60,7 +55,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
     const operator = await requireStaff(ctx, db, 'operator');
     const { id } = validateParams(ctx, calendarDayParamsSchema);
     const row = await db('calendar_days').where({ id }).first();
-    if (!row || !mayEdit(operator, row.region_code)) throw new Problem('NOT_FOUND', `no calendar entry ${id} that you keep`);
+    if (!row || !operatorKeeps(operator, row.region_code)) throw new Problem('NOT_FOUND', `no calendar entry ${id} that you keep`);
     await db('calendar_days').where({ id }).delete();
     await announceCalendarChange(db, temporal, { day: row.day, regionCode: row.region_code });
     ctx.status = 204;

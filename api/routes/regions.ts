@@ -1,19 +1,20 @@
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
+import { regionSettings } from '../../db/regions';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { ensureRegionSchedules } from '../../worker/schedules';
 import { audit } from '../audit';
 import { Problem } from '../problems';
 import { regionParamsSchema, regionSettingsChangeSchema } from '../schemas/staff';
-import { requireStaff, type StaffMember } from '../staff';
+import { operatorKeeps, requireStaff, type StaffMember } from '../staff';
 import { validate, validateBody, validateParams } from '../validate';
 
 async function regionOf(db: Db, operator: StaffMember, code: string) {
   // A regional operator keeps only their region; another region answers as one that does not exist.
-  const region = operator.regionCode === null || operator.regionCode === code ? await db('regions').where({ code }).first('code', 'settings') : undefined;
+  const region = operatorKeeps(operator, code) ? await regionSettings(db, code) : undefined;
   if (!region) throw new Problem('NOT_FOUND', `no region ${code} that you keep`);
-  return { code: region.code as string, settings: ruleSettingsSchema.parse(region.settings) };
+  return region;
 }
 
 /**

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { recordDeparture } from '../../db/enrollments';
+import { isoOrNull } from '../../domain/iso';
 import { placeSummary } from '../../db/queries/public';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/application.messages';
 import type { FilingDeps } from '../filing';
@@ -86,8 +87,6 @@ export function staffRoutes(deps: FilingDeps): Router {
 
   return router;
 }
-
-const isoOrNull = (v: Date | null) => (v ? v.toISOString() : null);
 
 function ownPlace(r: Record<string, any>) {
   return { ...placeSummary(r), addedAt: isoOrNull(r.added_at), freeChoiceSince: isoOrNull(r.free_choice_since) };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../connection';
+import { isoOrNull } from '../../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
 import type { QueueType } from '../../domain/queue';
 import { LABELS } from '../../templates/labels';
@@ -13,7 +14,6 @@ export async function findActiveApplication(db: Db, childIin: string, queueType:
   return row?.number;
 }
 
-const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
 /** R3.2: the applicant who filed it, and parents who attached it to their IIN. */
 function visibleTo(w: Knex.QueryBuilder, viewerIin: string): Knex.QueryBuilder {
@@ -36,7 +36,7 @@ export async function listApplications(db: Db, viewerIin: string) {
     childIin: r.child_iin,
     status: r.status as ApplicationStatus,
     statusLabel: { ru: LABELS.ru.status[r.status as ApplicationStatus], kk: LABELS.kk.status[r.status as ApplicationStatus] },
-    registeredAt: iso(r.registered_at),
+    registeredAt: isoOrNull(r.registered_at),
     filedByMe: r.applicant_iin === viewerIin,
   }));
 }
@@ -90,18 +90,18 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     queueType: a.queue_type,
     benefitCategory: a.benefit_category,
     groupYear: a.group_year,
-    registeredAt: iso(a.registered_at),
+    registeredAt: isoOrNull(a.registered_at),
     status,
     statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
     statusCause: a.status_cause,
-    statusChangedAt: iso(a.status_changed_at),
+    statusChangedAt: isoOrNull(a.status_changed_at),
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,
     deadlines: {
-      reconfirmBy: iso(a.reconfirm_by),
-      choiceWindowEndsAt: iso(a.offer_window_ends_at),
-      referralDeadline: iso(a.referral_deadline),
-      stopListUntil: iso(a.stop_list_until),
+      reconfirmBy: isoOrNull(a.reconfirm_by),
+      choiceWindowEndsAt: isoOrNull(a.offer_window_ends_at),
+      referralDeadline: isoOrNull(a.referral_deadline),
+      stopListUntil: isoOrNull(a.stop_list_until),
     },
     // R3.4: the stop-list is shown while it lasts; R5.4 counts expired referrals.
     onStopList: a.stop_list_until !== null,
@@ -109,8 +109,8 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     referral: referral
       ? {
           placeId: referral.place_id,
-          issuedAt: iso(referral.issued_at),
-          deadline: iso(referral.deadline),
+          issuedAt: isoOrNull(referral.issued_at),
+          deadline: isoOrNull(referral.deadline),
           extensionDays: referral.extension_days,
           kindergarten: { id: referral.id, nameRu: referral.name_ru, nameKk: referral.name_kk, address: referral.address, phone: referral.phone },
         }
@@ -131,7 +131,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     },
     contacts: { email: a.email, phone: a.phone, extraEmail: a.extra_email, extraPhone: a.extra_phone },
     history: events.map((e) => ({
-      at: iso(e.at),
+      at: isoOrNull(e.at),
       from: e.from_status,
       to: e.to_status,
       cause: e.cause,

@@ -1,7 +1,8 @@
 import type { Db } from '../connection';
 import { queueNumbers } from '../queue-numbers';
 import { LABELS } from '../../templates/labels';
-import type { ApplicationStatus } from '../../domain/statuses';
+import { isoOrNull } from '../../domain/iso';
+import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
 
 /** R11: what anyone may see — registration numbers and queue numbers, never a name or an IIN. */
 
@@ -11,7 +12,6 @@ export interface PublicFilter {
   groupYear?: number;
 }
 
-const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
 /** A place as both staff and the public see it (R4.7). */
 export function placeSummary(r: Record<string, any>) {
@@ -23,7 +23,7 @@ export function placeSummary(r: Record<string, any>) {
     seats: r.total,
     free: r.free,
     releasedOn: r.released_on,
-    publishedAt: iso(r.published_at),
+    publishedAt: isoOrNull(r.published_at),
   };
 }
 
@@ -73,7 +73,7 @@ export async function issuedReferrals(db: Db, f: PublicFilter) {
     .select('r.application_number', 'r.issued_at', 'r.state', 'r.queue_number', 'p.group_year', 'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk');
   return rows.map((r: Record<string, any>) => ({
     registrationNumber: r.application_number,
-    issuedAt: iso(r.issued_at),
+    issuedAt: isoOrNull(r.issued_at),
     state: r.state,
     queueNumberAtIssue: r.queue_number,
     groupYear: r.group_year,
@@ -88,17 +88,17 @@ export async function publicLookup(db: Db, number: string) {
   );
   if (!a) return undefined;
   const status = a.status as ApplicationStatus;
-  const queue = ['queued', 'turn_notified', 'referral_issued'].includes(status) ? await queueNumbers(db, number) : undefined;
+  const queue = ACTIVE_STATUSES.includes(status) ? await queueNumbers(db, number) : undefined;
   return {
     registrationNumber: a.number,
     regionCode: a.region_code,
     queueType: a.queue_type,
     groupYear: a.group_year,
     benefitCategory: a.benefit_category,
-    registeredAt: iso(a.registered_at),
+    registeredAt: isoOrNull(a.registered_at),
     status,
     statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
-    statusChangedAt: iso(a.status_changed_at),
+    statusChangedAt: isoOrNull(a.status_changed_at),
     onStopList: a.stop_list_until !== null,
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,

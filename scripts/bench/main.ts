@@ -12,6 +12,7 @@ import { BENCH_GROUP_YEAR, BENCH_REGION, benchFamily, benchNumber, ensureBenchRe
 import { residentMiB, startBenchStack } from './stack';
 import { ensureTestPki } from '../pki/test-pki';
 import { TestSigner } from '../pki/test-signer';
+import { ACTIVE_STATUSES } from '../../domain/statuses';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     });
 
     // 5. The worker's resident memory with every application workflow open.
-    const open = await countOf(db('applications').whereIn('status', ['queued', 'turn_notified', 'referral_issued']));
+    const open = await countOf(db('applications').whereIn('status', ACTIVE_STATUSES));
     report('worker memory', { openApplications: Number(open), residentMiB: residentMiB(stack.worker.pid!), maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000) });
   } finally {
     await connection.close();

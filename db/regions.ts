@@ -1,0 +1,26 @@
+import type { Db } from './connection';
+import { ruleSettingsSchema, type RuleSettings } from '../domain/rule-settings';
+
+export interface RegionSettings {
+  code: string;
+  settings: RuleSettings;
+}
+
+const parse = (row: { code: string; settings: unknown }): RegionSettings => ({ code: row.code, settings: ruleSettingsSchema.parse(row.settings) });
+
+/** R10: a region's rule settings as they are now, or undefined for a region that does not exist. */
+export async function regionSettings(db: Db, code: string): Promise<RegionSettings | undefined> {
+  const row = await db('regions').where({ code }).first('code', 'settings');
+  return row && parse(row);
+}
+
+/** The settings of the region a kindergarten is in. */
+export async function kindergartenRegionSettings(db: Db, kindergartenId: number): Promise<RegionSettings | undefined> {
+  const row = await db('kindergartens as k').join('regions as r', 'r.code', 'k.region_code').where('k.id', kindergartenId).first('r.code', 'r.settings');
+  return row && parse(row);
+}
+
+/** Every region's settings (the worker's schedules at start). */
+export async function allRegionSettings(db: Db): Promise<RegionSettings[]> {
+  return (await db('regions').select('code', 'settings')).map(parse);
+}

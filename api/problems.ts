@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DOMAIN_ERRORS, isDomainError, type DomainError } from '../domain/errors';
 import { audit } from './audit';
+import { SIGNATURE_REFUSALS, SignatureRefusal } from './signature/errors';
 
 /**
  * Every error a client can see, with its stable `code` and HTTP status. A response never carries a
@@ -114,6 +115,16 @@ export class Problem extends Error {
 // Every workflow refusal (domain/errors.ts) is a problem code of the same name: checked here.
 DOMAIN_ERRORS satisfies Record<DomainError, ProblemCode>;
 
+// Every refusal of the signature verifier is a problem code of the same name: checked here.
+SIGNATURE_REFUSALS satisfies readonly ProblemCode[];
+
+/** A refusal the caller can act on (ours, the verifier's, a workflow's) as a problem; undefined for a fault. */
+export function asProblem(err: unknown): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (err instanceof SignatureRefusal) return new Problem(err.code, err.message);
+  return problemFromWorkflow(err);
+}
+
 /** Turns a refusal from a workflow into the caller's problem; undefined for anything else. */
 export function problemFromWorkflow(err: unknown): Problem | undefined {
   if (err instanceof WorkflowNotFoundError) {
@@ -164,7 +175,7 @@ export async function problemMiddleware(ctx: Context, next: Next): Promise<void>
     const refusal = routerRefusal(ctx);
     if (refusal) sendProblem(ctx, refusal);
   } catch (err) {
-    const known = err instanceof Problem ? err : problemFromWorkflow(err);
+    const known = asProblem(err);
     if (known) {
       // Who was refused what, and why (SECURITY.md); never the token.
       if (PROBLEMS[known.code] === 401 || PROBLEMS[known.code] === 403) {

@@ -4,7 +4,7 @@ import type { Db } from '../db/connection';
 import { recordSignedDocument, type Session } from '../db/sessions';
 import type { AuthSettings } from './auth-settings';
 import { audit } from './audit';
-import { Problem, problemFromWorkflow } from './problems';
+import { asProblem, Problem } from './problems';
 import type { SignatureVerifier } from './signature/verifier';
 import { SAFE_CHARACTER } from './schemas/common';
 import { MAX_SIGNED_XML_CHARS, type Fields } from './signature/xml';
@@ -71,7 +71,7 @@ export async function performSignedAction<T, R>(
     audit('signed_action', { ...who, document: documentId });
     return result;
   } catch (err) {
-    const refusal = err instanceof Problem ? err : problemFromWorkflow(err);
+    const refusal = asProblem(err);
     audit('signed_action_refused', { ...who, document: documentId ?? null, code: refusal?.code ?? 'INTERNAL' });
     throw err;
   }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/connection';
 import { consumeChallenge, createChallenge, openSession, revokeSession, setEmail } from '../../db/sessions';
 import type { AuthSettings } from '../auth-settings';
 import { audit } from '../audit';
-import { Problem } from '../problems';
+import { asProblem, Problem } from '../problems';
 import { accountEmailSchema } from '../schemas/applications';
 import { requireSession } from '../session';
 import { signedBodySchema } from '../signed-action';
@@ -56,7 +56,8 @@ export function authRoutes({ db, verifier, auth }: { db: Db; verifier: Signature
         emailRequired: session.email === null,
       };
     } catch (err) {
-      if (err instanceof Problem) audit('login_refused', { iin: iin ?? null, code: err.code });
+      const refusal = asProblem(err);
+      if (refusal) audit('login_refused', { iin: iin ?? null, code: refusal.code });
       throw err;
     }
   });

@@ -1,6 +1,6 @@
 import { parseIin } from '../../domain/iin';
 import type { CertificateHolder, KeyPurpose, Signer } from '../../domain/identity';
-import { Problem } from '../problems';
+import { SignatureRefusal } from './errors';
 import { x509 } from './x509';
 
 /** Extended key usages of the Kazakh national certification authority (НУЦ РК). */
@@ -26,7 +26,7 @@ export function checkKeyUsage(cert: x509.X509Certificate, purpose: KeyPurpose): 
       ? has(x509.KeyUsageFlags.digitalSignature) && has(x509.KeyUsageFlags.keyEncipherment) && extendedUsages(cert).includes(CLIENT_AUTH)
       : has(x509.KeyUsageFlags.nonRepudiation);
   if (!ok) {
-    throw new Problem(
+    throw new SignatureRefusal(
       'WRONG_KEY_USAGE',
       purpose === 'auth' ? 'log in with the authentication key (AUTH_RSA), not the signing key' : 'sign actions with the signing key (RSA), not the authentication key',
     );
@@ -38,14 +38,14 @@ export function describeSigner(cert: x509.X509Certificate): Signer {
   const serial = field(cert, '2.5.4.5') ?? '';
   const match = /^IIN(\d{12})$/.exec(serial);
   if (!match || !parseIin(match[1]!).valid) {
-    throw new Problem('CERTIFICATE_WITHOUT_IIN', 'the certificate does not name a person by a valid IIN');
+    throw new SignatureRefusal('CERTIFICATE_WITHOUT_IIN', 'the certificate does not name a person by a valid IIN');
   }
   const ekus = extendedUsages(cert);
   const individual = ekus.includes(KZ_POLICY.individual);
   const employee = ekus.some((o) => o === KZ_POLICY.employee || o.startsWith(`${KZ_POLICY.employee}.`));
   // Exactly one of the two: a certificate that claims both says nothing we can act on.
   const holder: CertificateHolder | null = individual && !employee ? 'individual' : employee && !individual ? 'employee' : null;
-  if (!holder) throw new Problem('CERTIFICATE_HOLDER_UNKNOWN', 'the certificate is neither an individual’s nor an organisation employee’s');
+  if (!holder) throw new SignatureRefusal('CERTIFICATE_HOLDER_UNKNOWN', 'the certificate is neither an individual’s nor an organisation employee’s');
   const ou = field(cert, '2.5.4.11');
   return {
     iin: match[1]!,

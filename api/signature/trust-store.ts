@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Problem } from '../problems';
+import { SignatureRefusal } from './errors';
 import { x509 } from './x509';
 
 export type RevocationStatus = 'good' | 'revoked' | 'unknown';
@@ -80,27 +80,27 @@ export class TrustStore implements RevocationChecker {
     const chain = [cert];
     let current = cert;
     while (!this.isRoot(current)) {
-      if (chain.length > MAX_CHAIN) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
+      if (chain.length > MAX_CHAIN) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
       const issuer = await this.issuerOf(current, at);
-      if (!issuer) throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
+      if (!issuer) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
       const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
       const usage = issuer.getExtension(x509.KeyUsagesExtension);
       if (!constraints?.ca || (usage && !(usage.usages & x509.KeyUsageFlags.keyCertSign))) {
-        throw new Problem('CERTIFICATE_UNTRUSTED', 'the certificate was issued by a certificate that may not issue others');
+        throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate was issued by a certificate that may not issue others');
       }
       chain.push(issuer);
       current = issuer;
     }
     for (const link of chain) {
-      if (at < link.notBefore) throw new Problem('CERTIFICATE_NOT_YET_VALID', `a certificate in the chain is valid only from ${link.notBefore.toISOString()}`);
-      if (at > link.notAfter) throw new Problem('CERTIFICATE_EXPIRED', `a certificate in the chain expired on ${link.notAfter.toISOString()}`);
+      if (at < link.notBefore) throw new SignatureRefusal('CERTIFICATE_NOT_YET_VALID', `a certificate in the chain is valid only from ${link.notBefore.toISOString()}`);
+      if (at > link.notAfter) throw new SignatureRefusal('CERTIFICATE_EXPIRED', `a certificate in the chain expired on ${link.notAfter.toISOString()}`);
     }
     if (revocation) {
       for (let i = 0; i < chain.length - 1; i++) {
         const status = await revocation.status(chain[i]!, chain[i + 1]!, at);
-        if (status === 'revoked') throw new Problem('CERTIFICATE_REVOKED', 'the certificate has been revoked');
+        if (status === 'revoked') throw new SignatureRefusal('CERTIFICATE_REVOKED', 'the certificate has been revoked');
         if (status === 'unknown') {
-          throw new Problem('CERTIFICATE_REVOCATION_UNKNOWN', 'whether the certificate was revoked cannot be told now; try again later');
+          throw new SignatureRefusal('CERTIFICATE_REVOCATION_UNKNOWN', 'whether the certificate was revoked cannot be told now; try again later');
         }
       }
     }

@@ -1,6 +1,6 @@
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { Problem } from '../problems';
+import { SignatureRefusal } from './errors';
 import type { KeyPurpose, Signer } from '../../domain/identity';
 import { checkKeyUsage, describeSigner } from './certificate';
 import type { RevocationChecker, TrustStore } from './trust-store';
@@ -56,14 +56,14 @@ export interface XmlDsigOptions {
   now?: () => Date;
 }
 
-const wrapping = (detail: string) => new Problem('SIGNATURE_WRAPPING', detail);
+const wrapping = (detail: string) => new SignatureRefusal('SIGNATURE_WRAPPING', detail);
 const localNames = (els: Element[]) => els.map((e) => `${e.namespaceURI === DSIG_NS ? '' : '?'}${e.localName}`);
 const algorithmOf = (el: Element | undefined) => el?.getAttribute('Algorithm') ?? '';
 
 /** Algorithm elements carry their URI and nothing else: a nested element is a decoy for the library. */
 function bare(...elements: (Element | undefined)[]): void {
   if (elements.some((e) => !e || childElements(e).length > 0)) {
-    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'algorithm and value elements of the signature may not hold other elements');
+    throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'algorithm and value elements of the signature may not hold other elements');
   }
 }
 
@@ -79,7 +79,7 @@ interface SignatureShape {
 
 function signatureElement(root: Element): SignatureShape {
   const signatures = root.ownerDocument!.getElementsByTagNameNS(DSIG_NS, 'Signature');
-  if (signatures.length === 0) throw new Problem('SIGNATURE_MISSING', 'the document carries no XML signature');
+  if (signatures.length === 0) throw new SignatureRefusal('SIGNATURE_MISSING', 'the document carries no XML signature');
   if (signatures.length > 1) throw wrapping('the document carries more than one signature');
   const signature = signatures.item(0)!;
   if (signature.parentNode !== root) throw wrapping('the signature must be a child of the document root');
@@ -98,22 +98,22 @@ function signatureElement(root: Element): SignatureShape {
   }
   const refParts = childElements(reference);
   if (localNames(refParts).join() !== 'Transforms,DigestMethod,DigestValue') {
-    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the reference must name its transforms and digest');
+    throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the reference must name its transforms and digest');
   }
   const transformElements = childElements(refParts[0]!);
   if (localNames(transformElements).some((n) => n !== 'Transform')) {
-    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'Transforms may hold only Transform elements');
+    throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'Transforms may hold only Transform elements');
   }
   bare(c14n, method, refParts[1], refParts[2], parts[1], ...transformElements);
   const transforms = transformElements.map(algorithmOf);
   if (transforms.length === 0 || transforms.length > 2 || transforms[0] !== ALGORITHMS.enveloped || !transforms.every((t) => TRANSFORMS.includes(t))) {
-    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'transforms must be enveloped-signature then C14N 1.0');
+    throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'transforms must be enveloped-signature then C14N 1.0');
   }
   if (!CANONICALIZATIONS.includes(algorithmOf(c14n))) {
-    throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'SignedInfo must be canonicalized with C14N 1.0');
+    throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'SignedInfo must be canonicalized with C14N 1.0');
   }
   const certs = keyInfo.getElementsByTagNameNS(DSIG_NS, 'X509Certificate');
-  if (certs.length !== 1) throw new Problem('CERTIFICATE_MISSING', 'KeyInfo must carry exactly one X509Certificate, the signer’s');
+  if (certs.length !== 1) throw new SignatureRefusal('CERTIFICATE_MISSING', 'KeyInfo must carry exactly one X509Certificate, the signer’s');
   return {
     signature,
     canonicalization: algorithmOf(c14n),
@@ -132,7 +132,7 @@ export class XmlDsigVerifier implements SignatureVerifier {
     const shape = signatureElement(root);
     if (isGost(shape.signatureMethod) || isGost(shape.digestMethod)) {
       if (this.options.gost) return this.options.gost.verify(xml, purpose);
-      throw new Problem('GOST_NOT_SUPPORTED', 'GOST signatures cannot be verified here; sign with your RSA key');
+      throw new SignatureRefusal('GOST_NOT_SUPPORTED', 'GOST signatures cannot be verified here; sign with your RSA key');
     }
     this.checkAlgorithms(shape.signatureMethod, shape.digestMethod);
 
@@ -141,7 +141,7 @@ export class XmlDsigVerifier implements SignatureVerifier {
     try {
       cert = new x509.X509Certificate(Buffer.from(shape.certificate, 'base64'));
     } catch {
-      throw new Problem('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
+      throw new SignatureRefusal('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
     }
     const at = this.options.now?.() ?? new Date();
     const store = this.options.trustStore();
@@ -159,15 +159,15 @@ export class XmlDsigVerifier implements SignatureVerifier {
       valid = signed.checkSignature(xml);
       references = signed.getSignedReferences();
     } catch (err) {
-      if (err instanceof Problem) throw err;
+      if (err instanceof SignatureRefusal) throw err;
       valid = false;
     }
-    if (!valid) throw new Problem('SIGNATURE_INVALID', 'the signature does not match the document: it was changed after signing');
+    if (!valid) throw new SignatureRefusal('SIGNATURE_INVALID', 'the signature does not match the document: it was changed after signing');
     if (references.length !== 1) throw wrapping('exactly one reference must be signed');
 
     const content = parseUntrustedXml(references[0]!).documentElement!;
     if (content.namespaceURI !== DOCUMENT_NS) {
-      throw new Problem('SIGNED_CONTENT_INVALID', `the signed document is not one of ours (namespace ${DOCUMENT_NS})`);
+      throw new SignatureRefusal('SIGNED_CONTENT_INVALID', `the signed document is not one of ours (namespace ${DOCUMENT_NS})`);
     }
     return { signer, name: content.localName ?? '', fields: documentFields(content), xml };
   }
@@ -183,16 +183,16 @@ export class XmlDsigVerifier implements SignatureVerifier {
       references.length === 1 &&
       ref?.digestAlgorithm === shape.digestMethod &&
       JSON.stringify(ref.transforms) === JSON.stringify(expectedTransforms);
-    if (!same) throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the signature names its algorithms more than once or in the wrong place');
+    if (!same) throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', 'the signature names its algorithms more than once or in the wrong place');
   }
 
   private checkAlgorithms(signatureMethod: string, digestMethod: string): void {
     const sha1 = this.options.allowSha1;
     if (!(signatureMethod === ALGORITHMS.rsaSha256 || (sha1 && signatureMethod === ALGORITHMS.rsaSha1))) {
-      throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', `signature method ${signatureMethod} is not accepted; use RSA-SHA256`);
+      throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', `signature method ${signatureMethod} is not accepted; use RSA-SHA256`);
     }
     if (!(digestMethod === ALGORITHMS.sha256 || (sha1 && digestMethod === ALGORITHMS.sha1))) {
-      throw new Problem('SIGNATURE_ALGORITHM_NOT_ALLOWED', `digest method ${digestMethod} is not accepted; use SHA-256`);
+      throw new SignatureRefusal('SIGNATURE_ALGORITHM_NOT_ALLOWED', `digest method ${digestMethod} is not accepted; use SHA-256`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
-import { Problem } from '../problems';
+import { SignatureRefusal } from './errors';
 
 /** A signed document is a short form; anything larger is refused before it is parsed. */
 export const MAX_SIGNED_XML_CHARS = 32 * 1024;
@@ -34,12 +34,12 @@ function depthWithin(el: Element, limit: number): boolean {
  */
 export function parseUntrustedXml(xml: string): Document {
   if (xml.length > MAX_SIGNED_XML_CHARS) {
-    throw new Problem('SIGNED_XML_TOO_LARGE', `a signed document may be at most ${MAX_SIGNED_XML_CHARS} characters`);
+    throw new SignatureRefusal('SIGNED_XML_TOO_LARGE', `a signed document may be at most ${MAX_SIGNED_XML_CHARS} characters`);
   }
   // XML 1.0 `Char`: the parser would take what XML forbids (NUL, most C0 controls, U+FFFE/FFFF, lone surrogates).
-  if (NOT_XML_CHAR.test(xml)) throw new Problem('XML_MALFORMED', 'the signed document holds characters XML does not allow');
+  if (NOT_XML_CHAR.test(xml)) throw new SignatureRefusal('XML_MALFORMED', 'the signed document holds characters XML does not allow');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
-    throw new Problem('XML_DOCTYPE_FORBIDDEN', 'signed documents may not carry a DOCTYPE or entity declarations');
+    throw new SignatureRefusal('XML_DOCTYPE_FORBIDDEN', 'signed documents may not carry a DOCTYPE or entity declarations');
   }
   let doc: Document;
   try {
@@ -49,11 +49,11 @@ export function parseUntrustedXml(xml: string): Document {
       },
     }).parseFromString(xml, 'application/xml');
   } catch {
-    throw new Problem('XML_MALFORMED', 'the signed document is not well-formed XML');
+    throw new SignatureRefusal('XML_MALFORMED', 'the signed document is not well-formed XML');
   }
   const root = doc.documentElement;
-  if (!root) throw new Problem('XML_MALFORMED', 'the signed document has no root element');
-  if (!depthWithin(root, MAX_DEPTH)) throw new Problem('XML_MALFORMED', `the signed document nests deeper than ${MAX_DEPTH}`);
+  if (!root) throw new SignatureRefusal('XML_MALFORMED', 'the signed document has no root element');
+  if (!depthWithin(root, MAX_DEPTH)) throw new SignatureRefusal('XML_MALFORMED', `the signed document nests deeper than ${MAX_DEPTH}`);
   refuseHiddenNodes(doc);
   return doc;
 }
@@ -71,10 +71,10 @@ function refuseHiddenNodes(doc: Document): void {
       if (c.nodeType === PROCESSING_INSTRUCTION_NODE) {
         const declaration = node === doc && c === doc.firstChild && c.nodeName === 'xml';
         if (!declaration) {
-          throw new Problem('XML_PROCESSING_INSTRUCTION_FORBIDDEN', 'signed documents may not carry processing instructions (<?…?>)');
+          throw new SignatureRefusal('XML_PROCESSING_INSTRUCTION_FORBIDDEN', 'signed documents may not carry processing instructions (<?…?>)');
         }
       } else if (c.nodeType === COMMENT_NODE) {
-        throw new Problem('XML_COMMENT_FORBIDDEN', 'signed documents may not carry comments (<!--…-->)');
+        throw new SignatureRefusal('XML_COMMENT_FORBIDDEN', 'signed documents may not carry comments (<!--…-->)');
       } else if (c.nodeType === ELEMENT_NODE) {
         visit(c as Element);
       }
@@ -95,12 +95,12 @@ export function documentFields(el: Element): Fields {
   for (let i = 0; i < el.attributes.length; i++) {
     const a = el.attributes.item(i)!;
     if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) {
-      throw new Problem('SIGNED_CONTENT_INVALID', `unexpected attribute ${a.name} on <${el.localName}>`);
+      throw new SignatureRefusal('SIGNED_CONTENT_INVALID', `unexpected attribute ${a.name} on <${el.localName}>`);
     }
   }
   for (const child of childElements(el)) {
     const name = child.localName ?? child.nodeName;
-    if (name in out) throw new Problem('SIGNED_CONTENT_INVALID', `<${name}> appears twice`);
+    if (name in out) throw new SignatureRefusal('SIGNED_CONTENT_INVALID', `<${name}> appears twice`);
     out[name] = childElements(child).length > 0 ? documentFields(child) : textOf(child);
   }
   return out;

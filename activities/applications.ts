@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection';
+import { applicationsAffectedBy, type CalendarChange } from '../db/deadlines';
 import type { ApplicationFiling } from '../workflows/application.messages';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { BenefitCategory } from '../domain/queue';
@@ -133,6 +134,11 @@ export function createApplicationActivities({ db }: { db: Db }) {
         .limit(limit)
         .select('number');
       return rows.map((r) => r.number);
+    },
+
+    /** Registration numbers of the applications a calendar change may move, in order after `after`. */
+    async listApplicationsAffectedByCalendarChange({ change, after, limit }: { change: CalendarChange; after: string; limit: number }): Promise<string[]> {
+      return applicationsAffectedBy(db, change).andWhere('number', '>', after).orderBy('number').limit(limit).pluck('number');
     },
 
     /** R3.3: one history event and the read model, in one transaction. */

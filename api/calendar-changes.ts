@@ -1,36 +1,24 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
-import { startOfAlmatyDay } from '../domain/almaty-time';
-import { ACTIVE_STATUSES } from '../domain/statuses';
-import { applicationWorkflowId, recomputeDeadlinesSignal } from '../workflows/application.messages';
-
-const SIGNALS_AT_ONCE = 20;
+import { applicationsAffectedBy, type CalendarChange } from '../db/deadlines';
+import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
+import { calendarChangeWorkflowId } from '../workflows/corrections.messages';
 
 /**
- * After an operator changes the calendar on `day`, tells every application whose working-day
- * deadline runs past that day to ask the calendar again, so the card shows the moved deadline at
- * once rather than when the old one falls due. Answers how many were told.
+ * After an operator changes the calendar: starts the run that asks every application whose
+ * working-day deadline runs past that day to recompute (`announceCalendarChangeWorkflow`), and
+ * answers how many it will ask. The request returns at once; the run survives a crash.
  */
-export async function announceCalendarChange(db: Db, temporal: Client, change: { day: string; regionCode: string | null }): Promise<number> {
-  const from = new Date(startOfAlmatyDay(change.day));
-  const numbers: string[] = await db('applications')
-    .whereIn('status', ACTIVE_STATUSES)
-    .modify((q) => {
-      if (change.regionCode) q.where('region_code', change.regionCode);
-    })
-    .andWhere((q) => q.where('offer_window_ends_at', '>=', from).orWhere('referral_deadline', '>=', from).orWhere('stop_list_until', '>=', from))
-    .pluck('number');
-  for (let i = 0; i < numbers.length; i += SIGNALS_AT_ONCE) {
-    await Promise.all(
-      numbers.slice(i, i + SIGNALS_AT_ONCE).map((n) =>
-        temporal.workflow
-          .getHandle(applicationWorkflowId(n))
-          .signal(recomputeDeadlinesSignal)
-          .catch((err) => {
-            if (!(err instanceof WorkflowNotFoundError)) throw err; // closed meanwhile: nothing runs
-          }),
-      ),
-    );
+export async function announceCalendarChange(db: Db, temporal: Client, change: CalendarChange & { entryId: number; what: 'added' | 'removed' }): Promise<number> {
+  const [{ n }] = await applicationsAffectedBy(db, change).count({ n: '*' });
+  try {
+    await temporal.workflow.start('announceCalendarChangeWorkflow', {
+      workflowId: calendarChangeWorkflowId(change.entryId, change.what),
+      taskQueue: APPLICATION_TASK_QUEUE,
+      args: [{ change: { day: change.day, regionCode: change.regionCode } }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a retried request: the run is under way
   }
-  return numbers.length;
+  return Number(n);
 }

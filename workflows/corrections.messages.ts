@@ -12,5 +12,13 @@ export interface CorrectionRunInput {
   signalled?: number;
 }
 
+/** An operator's calendar change: the applications it may move are asked to recompute. */
+export interface CalendarChangeRunInput extends CorrectionRunInput {
+  change: { day: string; regionCode: string | null };
+}
+
+/** One calendar change's run, by the entry's ID and what happened to it. */
+export const calendarChangeWorkflowId = (entryId: number, what: 'added' | 'removed'): string => `calendar-change:${entryId}:${what}`;
+
 /** How many applications one page of the correction reads and signals. */
 export const CORRECTION_PAGE_SIZE = 500;

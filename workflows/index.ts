@@ -1,4 +1,4 @@
 // The workflow bundle's entry: every workflow the worker runs.
 export { applicationWorkflow } from './application';
 export { offerPlacesWorkflow, publishPlacesWorkflow } from './offer';
-export { correctStopListsWorkflow } from './corrections';
+export { announceCalendarChangeWorkflow, correctStopListsWorkflow } from './corrections';

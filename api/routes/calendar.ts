@@ -46,7 +46,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
       .ignore()
       .returning('*');
     if (!row) throw new Problem('CALENDAR_DAY_EXISTS', `${day.day} already has an entry in this calendar; delete it first`);
-    const affectedApplications = await announceCalendarChange(db, temporal, { day: day.day, regionCode: day.regionCode });
+    const affectedApplications = await announceCalendarChange(db, temporal, { day: day.day, regionCode: day.regionCode, entryId: row.id, what: 'added' });
     ctx.status = 201;
     ctx.body = { ...toJson(row), affectedApplications };
   });
@@ -57,7 +57,7 @@ export function calendarRoutes({ db, temporal }: { db: Db; temporal: Client }): 
     const row = await db('calendar_days').where({ id }).first();
     if (!row || !operatorKeeps(operator, row.region_code)) throw new Problem('NOT_FOUND', `no calendar entry ${id} that you keep`);
     await db('calendar_days').where({ id }).delete();
-    await announceCalendarChange(db, temporal, { day: row.day, regionCode: row.region_code });
+    await announceCalendarChange(db, temporal, { day: row.day, regionCode: row.region_code, entryId: row.id, what: 'removed' });
     ctx.status = 204;
   });
 

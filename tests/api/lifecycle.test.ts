@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { offerPlacesSignal } from '../../workflows/application.messages';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, buildStaff, type Family } from '../helpers/factories';
-import { buildPlace, eventually, freeSeats } from '../helpers/lifecycle';
+import { buildPlace, eventually, finished, freeSeats } from '../helpers/lifecycle';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -202,6 +202,10 @@ describe('a calendar change reaches running deadlines', () => {
       expect(Date.parse(card.body.deadlines.referralDeadline)).toBeGreaterThan(deadline);
       expect(card.body.referral.deadline).toBe(card.body.deadlines.referralDeadline);
       expect(card.body.history.at(-1)).toMatchObject({ cause: 'deadline_moved', from: 'referral_issued', to: 'referral_issued' });
+      // The fan-out is a workflow of its own (visible in the Web UI, resumed after a crash), not the request.
+      const run = api.env.client.workflow.getHandle(`calendar-change:${added.body.id}:added`);
+      expect(await finished(run, 'the calendar change announced')).toEqual({ signalled: expect.any(Number) });
+      expect((await run.describe()).type).toBe('announceCalendarChangeWorkflow');
     } finally {
       await api.request('DELETE', `/api/v1/admin/calendar-days/${added.body.id}`, { iin: operator });
     }

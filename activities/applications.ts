@@ -1,44 +1,10 @@
 import type { Db } from '../db/connection';
-import { applicationsAffectedBy, type CalendarChange } from '../db/deadlines';
-import type { ApplicationFiling } from '../workflows/application.messages';
-import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
-import type { BenefitCategory } from '../domain/queue';
+import { applicationsAffectedBy } from '../db/deadlines';
+import type { CalendarChange } from '../contracts/activities';
+import type { ApplicationFiling } from '../contracts/application';
+import type { FilingRecord, FilingResult, Transition } from '../contracts/activities';
 import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES } from '../domain/statuses';
-
-export interface FilingRecord {
-  filing: ApplicationFiling;
-  reconfirmBy: number;
-}
-
-export type FilingResult = { outcome: 'filed' } | { outcome: 'duplicate'; existingNumber: string };
-
-export interface Transition {
-  number: string;
-  /** The event's sequence number within the application: makes a retried write a no-op. */
-  seq: number;
-  at: number;
-  from: ApplicationStatus | null;
-  to: ApplicationStatus;
-  cause: TransitionCause;
-  actor: string;
-  details?: Record<string, unknown>;
-  /** R1.2: the signed document that caused the transition. */
-  signedDocumentId?: number;
-  /** Read-model values that change with this transition; null clears, absent keeps. */
-  readModel?: ReadModelChanges;
-}
-
-export interface ReadModelChanges {
-  reconfirmBy?: number | null;
-  offerWindowEndsAt?: number | null;
-  referralDeadline?: number | null;
-  stopListUntil?: number | null;
-  expiredReferrals?: number;
-  benefitCategory?: BenefitCategory;
-  /** R5.5: recorded on the active referral with its new deadline. */
-  referralExtensionDays?: number;
-}
 
 
 async function insertEvent(trx: Db, t: Transition): Promise<boolean> {

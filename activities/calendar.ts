@@ -1,3 +1,4 @@
+import type { WorkingDeadlineRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { addDays, almatyDate } from '../domain/almaty-time';
 import {
@@ -8,19 +9,6 @@ import {
   workingDaysDeadline,
   type CalendarDayKind,
 } from '../domain/working-days';
-
-export interface WorkingDeadlineRequest {
-  regionCode: string;
-  /** The instant the count starts from (workflow time: activities do not see skipped time). */
-  from: number;
-  days: number;
-  /**
-   * `after`: the N-th working day after the date of `from` (R5.2); `window`: that date counts
-   * (R4.5); `afterDeadline`: `from` is a deadline that fired at 24:00 of a day, and the count
-   * starts after that day (R5.3).
-   */
-  rule: 'after' | 'window' | 'afterDeadline';
-}
 
 /** The calendar exceptions around `from`: national rows, overridden by the region's own. */
 async function loadCalendar(db: Db, regionCode: string, from: number, days: number): Promise<WorkingCalendar> {

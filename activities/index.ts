@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { ApplicationActivities } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { createOfferActivities } from './offers';
 import { createApplicationActivities } from './applications';
@@ -15,7 +16,7 @@ export interface ActivityDependencies {
 }
 
 /** Every activity the worker registers, built from its dependencies (tests pass real ones). */
-export function createActivities(deps: ActivityDependencies) {
+export function createActivities(deps: ActivityDependencies): ApplicationActivities {
   return withIntegrityFailures({
     ...createApplicationActivities(deps),
     ...createCalendarActivities(deps),
@@ -26,4 +27,4 @@ export function createActivities(deps: ActivityDependencies) {
   });
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type Activities = ApplicationActivities;

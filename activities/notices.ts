@@ -1,22 +1,5 @@
+import type { NoticeRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
-
-/** R9.1: the notices the lifecycle sends. */
-export type NoticeKind =
-  | 'reconfirmation_due'
-  | 'removed'
-  | 'turn_arrived'
-  | 'referral_issued'
-  | 'referral_annulled'
-  | 'stop_list_ended'
-  | 'enrolled';
-
-export interface NoticeRequest {
-  /** Unique per notice event: a retried or replayed call enqueues nothing twice. */
-  key: string;
-  number: string;
-  kind: NoticeKind;
-  data: Record<string, unknown>;
-}
 
 export function createNoticeActivities({ db }: { db: Db }) {
   return {

@@ -1,24 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { OfferWave, OfferWaveRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { almatyDate } from '../domain/almaty-time';
 import { iso } from '../domain/iso';
-import { applicationWorkflowId, offerPlacesSignal } from '../workflows/application.messages';
-
-export interface OfferWaveRequest {
-  waveId: string;
-  regionCode: string;
-  at: number;
-  windowEndsAt: number;
-  /** R4.6, from the region's settings. */
-  minimumAgeYears: number;
-}
-
-export interface OfferWave {
-  applications: number;
-  places: number;
-  seats: number;
-}
+import { applicationWorkflowId, offerPlacesSignal } from '../contracts/application';
 
 const SIGNALS_AT_ONCE = 50;
 

@@ -1,27 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { ReferralClosure, Reservation, ReservationRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { DOMAIN_ERRORS } from '../domain/errors';
 import { iso } from '../domain/iso';
-import type { QueueType } from '../domain/queue';
 import { queueNumbers } from '../db/queue-numbers';
-
-export interface ReservationRequest {
-  number: string;
-  childIin: string;
-  placeId: number;
-  at: number;
-  deadline: number;
-  /** R4.5: a place taken in free choice must be open to free choice and fit the application. */
-  freeChoice?: { regionCode: string; queueType: QueueType; groupYear: number };
-}
-
-export interface Reservation {
-  referralId: number;
-  kindergartenId: number;
-}
-
-export type ReferralClosure = 'annulled' | 'withdrawn' | 'cancelled';
-
 
 async function inFreeChoice(db: Db, placeId: number, fit: NonNullable<ReservationRequest['freeChoice']>): Promise<boolean> {
   const place = await db('places as p')

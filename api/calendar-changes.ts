@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { applicationsAffectedBy, type CalendarChange } from '../db/deadlines';
-import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
-import { calendarChangeWorkflowId } from '../workflows/corrections.messages';
+import { APPLICATION_TASK_QUEUE } from '../contracts/application';
+import { calendarChangeWorkflowId } from '../contracts/corrections';
 
 /**
  * After an operator changes the calendar: starts the run that asks every application whose

@@ -7,14 +7,15 @@ import { allocateRegistrationNumber } from '../db/registration-numbers';
 import { almatyDate } from '../domain/almaty-time';
 import type { PersonRegistry } from '../domain/registry';
 import { parseIin } from '../domain/iin';
-import { applicationWorkflow } from '../workflows/application';
+import type { applicationWorkflow } from '../workflows/application';
 import {
   APPLICATION_TASK_QUEUE,
+  APPLICATION_WORKFLOW_TYPE,
   applicationWorkflowId,
   fileApplicationUpdate,
   type ApplicationFiling,
   type ApplicationState,
-} from '../workflows/application.messages';
+} from '../contracts/application';
 import { Problem } from './problems';
 import type { FileApplicationRequest } from './schemas/applications';
 
@@ -81,7 +82,7 @@ export async function fileApplication(
     signedDocumentId,
   };
   return temporal.workflow.executeUpdateWithStart(fileApplicationUpdate, {
-    startWorkflowOperation: new WithStartWorkflowOperation(applicationWorkflow, {
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>(APPLICATION_WORKFLOW_TYPE, {
       workflowId: applicationWorkflowId(number),
       taskQueue: APPLICATION_TASK_QUEUE,
       args: [{ filing }],

@@ -1,13 +1,9 @@
+import type { CalendarChange } from '../contracts/activities';
 import type { Db } from './connection';
 import { startOfAlmatyDay } from '../domain/almaty-time';
 import { ACTIVE_STATUSES } from '../domain/statuses';
 
-export interface CalendarChange {
-  /** The day whose calendar entry was added or removed. */
-  day: string;
-  /** null: the national calendar, which every region follows. */
-  regionCode: string | null;
-}
+export type { CalendarChange };
 
 /** Active applications with a working-day deadline (window, referral, stop-list) that runs past the changed day. */
 export function applicationsAffectedBy(db: Db, change: CalendarChange) {

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
-import { STOP_LIST_CORRECTION_WORKFLOW_ID } from '../workflows/corrections.messages';
+import { APPLICATION_TASK_QUEUE } from '../contracts/application';
+import { STOP_LIST_CORRECTION_WORKFLOW_ID } from '../contracts/corrections';
 
 /**
  * Starts each one-off correction of running applications once: a fixed workflow ID that is never

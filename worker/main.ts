@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createDb } from '../db/connection';
 import { startCorrections } from './corrections';
-import { ensureDailySchedules } from './schedules';
+import { ensureDailySchedules } from '../schedules/daily-runs';
 import { registerSearchAttributes } from './search-attributes';
 import { createApplicationWorker } from './worker';
 

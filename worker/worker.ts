@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE } from '../contracts/application';
 
 export interface ApplicationWorkerOptions extends ActivityDependencies {
   connection: NativeConnection;

@@ -1,5 +1,5 @@
 import { patched, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ApplicationActivities as Activities } from '../contracts/activities';
 import { DOMAIN_ERRORS } from '../domain/errors';
 
 const retry: RetryPolicy = {

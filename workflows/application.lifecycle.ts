@@ -1,7 +1,5 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import type { NoticeKind } from '../activities/notices';
-import type { ReadModelChanges } from '../activities/applications';
-import type { WorkingDeadlineRequest } from '../activities/calendar';
+import type { NoticeKind, ReadModelChanges, WorkingDeadlineRequest } from '../contracts/activities';
 import { hasFullYears } from '../domain/age';
 import { almatyDate, days, hours, reconfirmationDeadline, startOfAlmatyDay } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
@@ -23,8 +21,8 @@ import type {
   Offer,
   RegisterArrivalRequest,
   StopList,
-} from './application.messages';
-import * as sa from './search-attributes';
+} from '../contracts/application';
+import * as sa from '../contracts/search-attributes';
 
 /** How many applied request IDs a run carries forward; older retries are long gone. */
 const REMEMBERED_REQUESTS = 200;

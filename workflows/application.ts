@@ -18,7 +18,7 @@ import {
   type ApplicationOutcome,
   type ApplicationState,
   type ApplicationWorkflowInput,
-} from './application.messages';
+} from '../contracts/application';
 import { refuse } from './application.guards';
 
 /**

@@ -1,6 +1,6 @@
 import { continueAsNew, log, workflowInfo } from '@temporalio/workflow';
 import { activities as act } from './application.activities';
-import { CORRECTION_PAGE_SIZE, type CalendarChangeRunInput, type CorrectionRunInput } from './corrections.messages';
+import { CORRECTION_PAGE_SIZE, type CalendarChangeRunInput, type CorrectionRunInput } from '../contracts/corrections';
 import { signalRecompute } from './fan-out';
 
 /**

@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import { applicationWorkflowId, recomputeDeadlinesSignal } from './application.messages';
+import { applicationWorkflowId, recomputeDeadlinesSignal } from '../contracts/application';
 
 const SIGNALS_AT_ONCE = 50;
 

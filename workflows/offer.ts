@@ -1,6 +1,6 @@
 import { log, sleep, workflowInfo } from '@temporalio/workflow';
 import { activities as act } from './application.activities';
-import type { OfferRunResult, RegionRunInput } from './offer.messages';
+import type { OfferRunResult, RegionRunInput } from '../contracts/offer';
 
 /** R4.3: the evening publication of the places added during the past day. */
 export async function publishPlacesWorkflow({ regionCode }: RegionRunInput): Promise<{ published: number }> {

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { placeInvariantViolations } from '../../db/invariants';
-import { scheduleId } from '../../workflows/offer.messages';
+import { scheduleId } from '../../contracts/offer';
 import { Problem } from '../problems';
 import { dailyRunSchema } from '../schemas/staff';
 import { operatorKeeps, requireStaff } from '../staff';

@@ -13,7 +13,7 @@ import {
   withdrawReferralUpdate,
   type ActionRequest,
   type ApplicationState,
-} from '../../workflows/application.messages';
+} from '../../contracts/application';
 import type { Session } from '../../db/sessions';
 import type { AuthSettings } from '../auth-settings';
 import { fileApplication, type FilingDeps } from '../filing';

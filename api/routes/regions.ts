@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { regionSettings } from '../../db/regions';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
-import { ensureRegionSchedules } from '../../worker/schedules';
+import { ensureRegionSchedules } from '../../schedules/daily-runs';
 import { audit } from '../audit';
 import { Problem } from '../problems';
 import { regionParamsSchema, regionSettingsChangeSchema } from '../schemas/staff';

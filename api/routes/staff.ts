@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { recordDeparture } from '../../db/enrollments';
 import { isoOrNull } from '../../domain/iso';
 import { placeSummary } from '../../db/queries/public';
-import { applicationWorkflowId, registerArrivalUpdate } from '../../workflows/application.messages';
+import { applicationWorkflowId, registerArrivalUpdate } from '../../contracts/application';
 import type { FilingDeps } from '../filing';
 import { checkPlaceEntry } from '../place-entry';
 import { Problem } from '../problems';

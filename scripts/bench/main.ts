@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db } from '../../db/connection';
 import { placeInvariantViolations } from '../../db/invariants';
-import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
 import { offerPlacesWorkflow } from '../../workflows/offer';
 import { countOf, openLoop, percentile, pool, round } from './load';
 import { BENCH_GROUP_YEAR, BENCH_REGION, benchFamily, benchNumber, ensureBenchRegion, seedApplications, seedFamilies } from './seed';

@@ -5,7 +5,7 @@ import { makeIin } from '../../domain/iin';
 import { DEFAULT_RULE_SETTINGS } from '../../domain/rule-settings';
 import { applicationRow } from '../../activities/applications';
 import { applicationWorkflow } from '../../workflows/application';
-import { APPLICATION_TASK_QUEUE, type ApplicationFiling } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE, type ApplicationFiling } from '../../contracts/application';
 import { countOf, pool } from './load';
 
 export const BENCH_REGION = 'bench';

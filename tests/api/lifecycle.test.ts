@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { offerPlacesSignal } from '../../workflows/application.messages';
+import { offerPlacesSignal } from '../../contracts/application';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, buildStaff, type Family } from '../helpers/factories';
 import { buildPlace, eventually, finished, freeSeats } from '../helpers/lifecycle';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
 import { offerPlacesWorkflow, publishPlacesWorkflow } from '../../workflows/offer';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, buildStaff, type Family } from '../helpers/factories';

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { almatyDate } from '../../domain/almaty-time';
-import { scheduleId } from '../../workflows/offer.messages';
-import { ensureDailySchedules, SCHEDULE_TIME_ZONE } from '../../worker/schedules';
+import { scheduleId } from '../../contracts/offer';
+import { ensureDailySchedules, SCHEDULE_TIME_ZONE } from '../../schedules/daily-runs';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildStaff } from '../helpers/factories';
 import { eventually, finished } from '../helpers/lifecycle';

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connection';
 import { allocateRegistrationNumber } from '../../db/registration-numbers';
 import { almatyDate } from '../../domain/almaty-time';
-import type { ApplicationFiling } from '../../workflows/application.messages';
+import type { ApplicationFiling } from '../../contracts/application';
 import type { BenefitCategory } from '../../domain/queue';
 import { buildFamily } from './factories';
 

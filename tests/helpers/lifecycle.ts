@@ -13,7 +13,7 @@ import {
   offerPlacesSignal,
   type ApplicationFiling,
   type ApplicationState,
-} from '../../workflows/application.messages';
+} from '../../contracts/application';
 import { buildFiling } from './filings';
 import { preview, waitOptions, waitUntil, withinCalls, type Expectation } from './waits';
 import type { BenefitCategory } from '../../domain/queue';

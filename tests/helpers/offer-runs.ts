@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/connection';
-import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
 import { offerPlacesWorkflow, publishPlacesWorkflow } from '../../workflows/offer';
 import { finished } from './lifecycle';
 import { eventually } from './waits';

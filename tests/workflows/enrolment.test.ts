@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { chooseKindergartenUpdate, changeBenefitCategoryUpdate, getStateQuery, leaveQueueUpdate, registerArrivalUpdate } from '../../workflows/application.messages';
+import { chooseKindergartenUpdate, changeBenefitCategoryUpdate, getStateQuery, leaveQueueUpdate, registerArrivalUpdate } from '../../contracts/application';
 import { recordDeparture } from '../../db/enrollments';
 import { buildFamily } from '../helpers/factories';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';
 import { applicationWorkflow } from '../../workflows/application';
-import { APPLICATION_TASK_QUEUE } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
 import { buildFiling } from '../helpers/filings';
 
 const suite = useWorkflowSuite();

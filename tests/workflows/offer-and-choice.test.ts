@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { hours } from '../../domain/almaty-time';
-import { chooseKindergartenUpdate, getStateQuery } from '../../workflows/application.messages';
+import { chooseKindergartenUpdate, getStateQuery } from '../../contracts/application';
 import {
   applicationRow,
   buildPlace,

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { recordDeparture } from '../../db/enrollments';
 import { almatyDate, hours } from '../../domain/almaty-time';
-import { getStateQuery } from '../../workflows/application.messages';
+import { getStateQuery } from '../../contracts/application';
 import {
   applicationRow,
   buildPlace,

@@ -1,5 +1,5 @@
 import { almatyDate, hours } from '../../domain/almaty-time';
-import { chooseKindergartenUpdate, getStateQuery } from '../../workflows/application.messages';
+import { chooseKindergartenUpdate, getStateQuery } from '../../contracts/application';
 import { offerPlacesWorkflow, publishPlacesWorkflow } from '../../workflows/offer';
 import {
   buildPlace,

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { addMonths, almatyDate, reconfirmationDeadline, startOfAlmatyDay, days, hours } from '../../domain/almaty-time';
-import { confirmInterestUpdate, getStateQuery } from '../../workflows/application.messages';
+import { confirmInterestUpdate, getStateQuery } from '../../contracts/application';
 import {
   applicationRow,
   buildPlace,

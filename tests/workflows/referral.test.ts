@@ -9,7 +9,7 @@ import {
   getStateQuery,
   offerPlacesSignal,
   withdrawReferralUpdate,
-} from '../../workflows/application.messages';
+} from '../../contracts/application';
 import {
   applicationRow,
   buildPlace,

@@ -2,7 +2,7 @@ import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/connection';
 import { hours } from '../../domain/almaty-time';
-import { APPLICATION_TASK_QUEUE, recomputeDeadlinesSignal } from '../../workflows/application.messages';
+import { APPLICATION_TASK_QUEUE, recomputeDeadlinesSignal } from '../../contracts/application';
 import { correctStopListsWorkflow } from '../../workflows/corrections';
 import { createApplicationWorker } from '../../worker/worker';
 import { testDb } from '../helpers/db';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { applicationWorkflow } from '../../workflows/application';
-import { confirmInterestUpdate } from '../../workflows/application.messages';
+import { confirmInterestUpdate } from '../../contracts/application';
 import { buildFiling } from '../helpers/filings';
 import { eventually, finished, noticesOf, request, startApplication, waitForState } from '../helpers/lifecycle';
 import { useWorkflowSuite } from '../helpers/temporal';

@@ -8,6 +8,9 @@ import type { BenefitCategory, Language, QueueType } from '../domain/queue';
 
 export const APPLICATION_TASK_QUEUE = 'applications';
 
+/** The workflow type, as clients that do not import the workflow's code start it. */
+export const APPLICATION_WORKFLOW_TYPE = 'applicationWorkflow';
+
 /** R2.4: the workflow ID is the registration number, unique nationally. */
 export const applicationWorkflowId = (registrationNumber: string): string => registrationNumber;
 

@@ -2,8 +2,8 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Db } from '../db/connection';
 import { allRegionSettings } from '../db/regions';
 import type { RuleSettings } from '../domain/rule-settings';
-import { APPLICATION_TASK_QUEUE } from '../workflows/application.messages';
-import { scheduleId, type DailyRun } from '../workflows/offer.messages';
+import { APPLICATION_TASK_QUEUE } from '../contracts/application';
+import { scheduleId, type DailyRun } from '../contracts/offer';
 
 export const SCHEDULE_TIME_ZONE = 'Asia/Almaty';
 

@@ -1,7 +1,121 @@
+/**
+ * The rules an action must pass (R4.6, R5.3–R5.6, R6.1, R6.2, R7.1), as pure functions of the
+ * application's situation: the update validators and the handlers under the lock run the same ones,
+ * and unit tests run them without a Temporal server.
+ */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { DomainError } from '../domain/errors';
+import type { ApplicationFiling, ChangeBenefitCategoryRequest, ChooseKindergartenRequest, ExtendReferralRequest, LifecycleState, RegisterArrivalRequest } from '../contracts/application';
+import { hasFullYears } from '../domain/age';
+import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
+import { DOMAIN_ERRORS, type DomainError } from '../domain/errors';
+import { iso } from '../domain/iso';
+import type { RuleSettings } from '../domain/rule-settings';
+import { ACTIVE_STATUSES } from '../domain/statuses';
 
 /** Refuses an action with a typed failure that the API turns into a problem `code`. */
 export function refuse(type: DomainError, message: string, details?: Record<string, unknown>): never {
   throw ApplicationFailure.create({ type, message, details: details ? [details] : undefined, nonRetryable: true });
+}
+
+export type FilingOutcome = 'pending' | 'filed' | { rejected: string; existingNumber?: string };
+
+/** What the rules look at: the state, the filing, the region's settings (once read), and now. */
+export interface Situation {
+  s: LifecycleState;
+  filing: ApplicationFiling;
+  /** Undefined only in a validator that runs before the run has read them. */
+  settings?: RuleSettings;
+  filingOutcome: FilingOutcome;
+  now: number;
+}
+
+// ---- derived values ---------------------------------------------------------------------------
+
+export const isActive = (x: Pick<Situation, 's' | 'filingOutcome'>): boolean => x.filingOutcome === 'filed' && ACTIVE_STATUSES.includes(x.s.status);
+
+/** R6.1: the end of the running reconfirmation cycle. */
+export const cycleEnd = (filing: ApplicationFiling, s: LifecycleState, settings: RuleSettings): number =>
+  reconfirmationDeadline(filing.registeredAt, s.cycle, settings.reconfirmationMonths);
+
+/** R6.1: when the applicant must next confirm: this cycle's anniversary, or the next one once confirmed. */
+export const nextReconfirmationDue = (filing: ApplicationFiling, s: LifecycleState, settings: RuleSettings): number =>
+  s.confirmedCycle >= s.cycle ? reconfirmationDeadline(filing.registeredAt, s.cycle + 1, settings.reconfirmationMonths) : cycleEnd(filing, s, settings);
+
+/** R5.2, R5.5: the referral's deadline with its extension. */
+export const referralDeadline = (s: LifecycleState): number | undefined => s.referral && s.referral.baseDeadline + days(s.referral.extensionDays);
+
+/** R5.6 */
+export const withdrawableUntil = (s: LifecycleState, settings: RuleSettings): number | undefined => s.referral && s.referral.issuedAt + hours(settings.withdrawalHours);
+
+/** Whether the place is one of this application's own open offer (else it is a free choice, R4.5). */
+export const choosesFromOffer = (s: LifecycleState, req: ChooseKindergartenRequest): boolean =>
+  s.status === 'turn_notified' && Boolean(s.offer?.placeIds.includes(req.placeId));
+
+// ---- guards -----------------------------------------------------------------------------------
+
+export function guardActive(x: Situation): void {
+  if (x.filingOutcome === 'pending') return; // the handler waits for it and checks again
+  if (!isActive(x)) refuse(DOMAIN_ERRORS.APPLICATION_CLOSED, `the application is ${x.s.status}`);
+}
+
+/** R6.1 */
+export function guardConfirmInterest(x: Situation): void {
+  guardActive(x);
+  if (x.settings && x.s.confirmedCycle >= x.s.cycle) {
+    const next = iso(nextReconfirmationDue(x.filing, x.s, x.settings));
+    refuse(DOMAIN_ERRORS.ALREADY_CONFIRMED, `interest is already confirmed; the next confirmation is due by ${next}`, { reconfirmBy: next });
+  }
+}
+
+/** R4.6, R5.3, R4.5 */
+export function guardChoose(x: Situation, req: ChooseKindergartenRequest): void {
+  guardActive(x);
+  const { s } = x;
+  if (s.stopList) refuse(DOMAIN_ERRORS.ON_STOP_LIST, `on the stop-list until ${iso(s.stopList.until)}`, { stopListUntil: iso(s.stopList.until) });
+  if (s.status === 'referral_issued') refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, 'the application already holds a referral', { reason: 'holds_referral' });
+  if (choosesFromOffer(s, req) && x.now >= s.offer!.windowEndsAt) refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
+  if (x.settings && !hasFullYears(x.filing.childBirthDate, x.settings.minimumAgeYears, x.now)) {
+    refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, `the child must be at least ${x.settings.minimumAgeYears} full years old`, { reason: 'under_age' });
+  }
+}
+
+/** Why a place outside the application's own offer, and not in free choice, cannot be taken. */
+export function refuseNotOffered(s: LifecycleState, req: ChooseKindergartenRequest): never {
+  if (s.status === 'queued' && s.statusCause === 'offer_expired') refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
+  if (s.status === 'queued') refuse(DOMAIN_ERRORS.NO_OPEN_OFFER, 'no places are offered to this application now');
+  refuse(DOMAIN_ERRORS.PLACE_NOT_OFFERED, `place ${req.placeId} is not offered to this application`);
+}
+
+export function guardReferral(x: Situation): void {
+  guardActive(x);
+  if (x.s.status !== 'referral_issued' || !x.s.referral) refuse(DOMAIN_ERRORS.NO_ACTIVE_REFERRAL, 'the application holds no referral');
+}
+
+/** R5.5: once, by 1 to the region's maximum of calendar days. */
+export function guardExtend(x: Situation, req: ExtendReferralRequest): void {
+  guardReferral(x);
+  if (x.s.referral!.extensionDays > 0) refuse(DOMAIN_ERRORS.EXTENSION_USED, 'the referral has already been extended once');
+  const max = x.settings?.extensionMaxDays ?? Infinity;
+  if (!Number.isInteger(req.days) || req.days < 1 || req.days > max) refuse(DOMAIN_ERRORS.INVALID_EXTENSION, `an extension is 1 to ${max} calendar days`);
+}
+
+/** R5.6: within the region's hours of issue. */
+export function guardWithdraw(x: Situation): void {
+  guardReferral(x);
+  const until = x.settings && withdrawableUntil(x.s, x.settings);
+  if (until !== undefined && x.now > until) {
+    refuse(DOMAIN_ERRORS.WITHDRAWAL_WINDOW_PASSED, `a referral can be withdrawn until ${iso(until)}`, { withdrawableUntil: iso(until) });
+  }
+}
+
+/** R6.2 */
+export function guardChangeCategory(x: Situation, req: ChangeBenefitCategoryRequest): void {
+  guardActive(x);
+  if (req.benefitCategory === x.s.benefitCategory) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category is already that');
+}
+
+/** R7.1: only staff of the referral's kindergarten. */
+export function guardRegisterArrival(x: Situation, req: RegisterArrivalRequest): void {
+  guardReferral(x);
+  if (x.s.referral!.kindergartenId !== req.kindergartenId) refuse(DOMAIN_ERRORS.WRONG_KINDERGARTEN, 'the referral is to another kindergarten');
 }

@@ -1,13 +1,14 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NoticeKind, ReadModelChanges, WorkingDeadlineRequest } from '../contracts/activities';
-import { hasFullYears } from '../domain/age';
-import { almatyDate, days, hours, reconfirmationDeadline, startOfAlmatyDay } from '../domain/almaty-time';
+import { almatyDate, days, startOfAlmatyDay } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
 import { iso } from '../domain/iso';
 import type { RuleSettings } from '../domain/rule-settings';
-import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
+import { STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
 import { activities as act, quick } from './application.activities';
-import { refuse } from './application.guards';
+import { WORKING_DAY_DEADLINES, type DeadlineKind } from './application.deadlines';
+import * as rules from './application.guards';
+import type { FilingOutcome, Situation } from './application.guards';
 import type {
   ActionRequest,
   ApplicationFiling,
@@ -30,8 +31,6 @@ const SYSTEM = 'system';
 const withoutUndefined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-export type DeadlineKind = 'reminder' | 'reconfirmation' | 'offerWindow' | 'referral' | 'stopList';
-
 /** Turns a refusal raised in an activity into the workflow's own typed failure for the caller. */
 async function unwrapRefusal<T>(call: Promise<T>): Promise<T> {
   try {
@@ -39,7 +38,7 @@ async function unwrapRefusal<T>(call: Promise<T>): Promise<T> {
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && isDomainError(cause.type)) {
-      refuse(cause.type, cause.message, (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined);
+      rules.refuse(cause.type, cause.message, (cause.details?.[0] ?? undefined) as Record<string, unknown> | undefined);
     }
     throw err;
   }
@@ -54,7 +53,7 @@ export class Lifecycle {
   readonly filing: ApplicationFiling;
   s: LifecycleState;
   settings!: RuleSettings;
-  filingOutcome: 'pending' | 'filed' | { rejected: string; existingNumber?: string };
+  filingOutcome: FilingOutcome;
   outcome?: ApplicationOutcome;
   /** Set when a confirmed cycle ends: the run continues as new. */
   cycleEnded = false;
@@ -80,29 +79,29 @@ export class Lifecycle {
     this.filingOutcome = carried ? 'filed' : 'pending';
   }
 
-  // ---- derived values -------------------------------------------------------------------------
+  // ---- derived values (application.guards.ts) ---------------------------------------------------
 
+  /** What the rules look at, now. */
+  get situation(): Situation {
+    return { s: this.s, filing: this.filing, settings: this.settings, filingOutcome: this.filingOutcome, now: Date.now() };
+  }
   get active(): boolean {
-    return this.filingOutcome === 'filed' && ACTIVE_STATUSES.includes(this.s.status);
+    return rules.isActive(this);
   }
   get reconfirmBy(): number {
-    return reconfirmationDeadline(this.filing.registeredAt, this.s.cycle, this.settings.reconfirmationMonths);
+    return rules.cycleEnd(this.filing, this.s, this.settings);
   }
-  /** R6.1: when the applicant must next confirm: this cycle's anniversary, or the next one once confirmed. */
   get nextReconfirmationDue(): number {
-    const { cycle, confirmedCycle } = this.s;
-    return confirmedCycle >= cycle ? reconfirmationDeadline(this.filing.registeredAt, cycle + 1, this.settings.reconfirmationMonths) : this.reconfirmBy;
+    return rules.nextReconfirmationDue(this.filing, this.s, this.settings);
   }
   get reminderAt(): number {
     return this.reconfirmBy - days(this.settings.reconfirmationReminderDays);
   }
   get referralDeadline(): number | undefined {
-    const r = this.s.referral;
-    return r && r.baseDeadline + days(r.extensionDays);
+    return rules.referralDeadline(this.s);
   }
   get withdrawableUntil(): number | undefined {
-    const r = this.s.referral;
-    return r && r.issuedAt + hours(this.settings.withdrawalHours);
+    return rules.withdrawableUntil(this.s, this.settings);
   }
 
   state(): ApplicationState {
@@ -238,74 +237,15 @@ export class Lifecycle {
 
   // ---- guards: validators run them, and actions again under the lock -------------------------------
 
-  guardActive(): void {
-    if (this.filingOutcome === 'pending') return; // the handler waits for it and checks again
-    if (!this.active) refuse(DOMAIN_ERRORS.APPLICATION_CLOSED, `the application is ${this.s.status}`);
-  }
-
-  guardConfirmInterest(): void {
-    this.guardActive();
-    if (this.settings && this.s.confirmedCycle >= this.s.cycle) {
-      const next = iso(this.nextReconfirmationDue);
-      refuse(DOMAIN_ERRORS.ALREADY_CONFIRMED, `interest is already confirmed; the next confirmation is due by ${next}`, { reconfirmBy: next });
-    }
-  }
-
-  /** Whether the place is one of this application's own open offer (else it is a free choice, R4.5). */
-  choosesFromOffer(req: ChooseKindergartenRequest): boolean {
-    return this.s.status === 'turn_notified' && Boolean(this.s.offer?.placeIds.includes(req.placeId));
-  }
-
-  guardChoose(req: ChooseKindergartenRequest): void {
-    this.guardActive();
-    const { s } = this;
-    if (s.stopList) refuse(DOMAIN_ERRORS.ON_STOP_LIST, `on the stop-list until ${iso(s.stopList.until)}`, { stopListUntil: iso(s.stopList.until) });
-    if (s.status === 'referral_issued') refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, 'the application already holds a referral', { reason: 'holds_referral' });
-    if (this.choosesFromOffer(req) && Date.now() >= s.offer!.windowEndsAt) refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
-    if (this.settings && !hasFullYears(this.filing.childBirthDate, this.settings.minimumAgeYears, Date.now())) {
-      refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, `the child must be at least ${this.settings.minimumAgeYears} full years old`, { reason: 'under_age' });
-    }
-  }
-
-  /** Why a place outside the application's own offer, and not in free choice, cannot be taken. */
-  refuseNotOffered(req: ChooseKindergartenRequest): never {
-    const { s } = this;
-    if (s.status === 'queued' && s.statusCause === 'offer_expired') refuse(DOMAIN_ERRORS.WINDOW_CLOSED, 'the choice window has closed');
-    if (s.status === 'queued') refuse(DOMAIN_ERRORS.NO_OPEN_OFFER, 'no places are offered to this application now');
-    refuse(DOMAIN_ERRORS.PLACE_NOT_OFFERED, `place ${req.placeId} is not offered to this application`);
-  }
-
-  guardReferral(): void {
-    this.guardActive();
-    if (this.s.status !== 'referral_issued' || !this.s.referral) refuse(DOMAIN_ERRORS.NO_ACTIVE_REFERRAL, 'the application holds no referral');
-  }
-
-  guardExtend(req: ExtendReferralRequest): void {
-    this.guardReferral();
-    if (this.s.referral!.extensionDays > 0) refuse(DOMAIN_ERRORS.EXTENSION_USED, 'the referral has already been extended once');
-    const max = this.settings?.extensionMaxDays ?? Infinity;
-    if (!Number.isInteger(req.days) || req.days < 1 || req.days > max) {
-      refuse(DOMAIN_ERRORS.INVALID_EXTENSION, `an extension is 1 to ${max} calendar days`);
-    }
-  }
-
-  guardWithdraw(): void {
-    this.guardReferral();
-    const until = this.withdrawableUntil;
-    if (until !== undefined && Date.now() > until) {
-      refuse(DOMAIN_ERRORS.WITHDRAWAL_WINDOW_PASSED, `a referral can be withdrawn until ${iso(until)}`, { withdrawableUntil: iso(until) });
-    }
-  }
-
-  guardChangeCategory(req: ChangeBenefitCategoryRequest): void {
-    this.guardActive();
-    if (req.benefitCategory === this.s.benefitCategory) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category is already that');
-  }
-
-  guardRegisterArrival(req: RegisterArrivalRequest): void {
-    this.guardReferral();
-    if (this.s.referral!.kindergartenId !== req.kindergartenId) refuse(DOMAIN_ERRORS.WRONG_KINDERGARTEN, 'the referral is to another kindergarten');
-  }
+  guardActive = () => rules.guardActive(this.situation);
+  guardConfirmInterest = () => rules.guardConfirmInterest(this.situation);
+  choosesFromOffer = (req: ChooseKindergartenRequest) => rules.choosesFromOffer(this.s, req);
+  guardChoose = (req: ChooseKindergartenRequest) => rules.guardChoose(this.situation, req);
+  refuseNotOffered = (req: ChooseKindergartenRequest): never => rules.refuseNotOffered(this.s, req);
+  guardExtend = (req: ExtendReferralRequest) => rules.guardExtend(this.situation, req);
+  guardWithdraw = () => rules.guardWithdraw(this.situation);
+  guardChangeCategory = (req: ChangeBenefitCategoryRequest) => rules.guardChangeCategory(this.situation, req);
+  guardRegisterArrival = (req: RegisterArrivalRequest) => rules.guardRegisterArrival(this.situation, req);
 
   // ---- actions ----------------------------------------------------------------------------------
 
@@ -450,27 +390,14 @@ export class Lifecycle {
    */
   async extendWorkingDayDeadlines(): Promise<boolean> {
     const { s, settings } = this;
-    if (s.status === 'turn_notified' && s.offer) {
-      const later = await this.workingDeadline(s.offer.offeredAt, settings.choiceWindowWorkingDays, 'window');
-      if (later <= s.offer.windowEndsAt) return false;
-      s.offer.windowEndsAt = later;
-      await this.transition(s.status, 'deadline_moved', SYSTEM, { offerWindowEndsAt: later });
-      return true;
-    }
-    if (s.status === 'referral_issued' && s.referral) {
-      const later = await this.workingDeadline(s.referral.issuedAt, settings.referralWorkingDays, 'after');
-      if (later <= s.referral.baseDeadline) return false;
-      s.referral.baseDeadline = later;
-      await this.transition(s.status, 'deadline_moved', SYSTEM, { referralDeadline: this.referralDeadline });
-      return true;
-    }
-    if (s.stopList) {
+    for (const deadline of WORKING_DAY_DEADLINES) {
+      const count = deadline.running(s);
+      if (!count) continue;
       // R5.3: stop-lists started before the boundary fix ran one working day too long.
-      if (!s.stopList.counted && patched('stop-list-boundary-correction')) return this.correctStopList();
-      const later = await this.workingDeadline(s.stopList.from, settings.stopListWorkingDays, s.stopList.counted ?? 'after');
-      if (later <= s.stopList.until) return false;
-      s.stopList.until = later;
-      await this.transition(s.status, 'deadline_moved', SYSTEM, { stopListUntil: later });
+      if (deadline.kind === 'stopList' && !s.stopList!.counted && patched('stop-list-boundary-correction')) return this.correctStopList();
+      const later = await this.workingDeadline(count.from, deadline.workingDays(settings), count.rule);
+      if (later <= count.current) return false;
+      await this.transition(s.status, 'deadline_moved', SYSTEM, deadline.move(s, later));
       return true;
     }
     return false;

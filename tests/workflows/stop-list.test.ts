@@ -19,7 +19,12 @@ let db: Db;
 let worker: Worker | undefined;
 let running: Promise<void> | undefined;
 
-/** A worker of today's code; `before: true` runs it as the code before the boundary fix ran. */
+/**
+ * A worker of today's code. `before: true` leaves the boundary fix's patch inactive for every run it
+ * starts, so a stop-list is started as the code before the fix started it; every later patch (the
+ * correction) is active, as when the fixed code is deployed under a running stop-list. One worker
+ * throughout: the time-skipping server never moves a cached run's tasks off a stopped worker.
+ */
 async function startWorker(opts: { before?: boolean } = {}) {
   worker = await createApplicationWorker({
     connection: env.nativeConnection,
@@ -27,7 +32,6 @@ async function startWorker(opts: { before?: boolean } = {}) {
     db,
     temporal: env.client,
     workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! },
-    maxCachedWorkflows: 0,
     ...(opts.before ? { patchActivationCallback: ({ patchId }) => patchId !== 'stop-list-counts-after-expiry-day' } : {}),
   });
   running = worker.run();
@@ -89,9 +93,7 @@ describe('R5.3 the stop-list after an annulled referral', () => {
     const legacy = await waitForState(started.handle, (s) => s.statusCause === 'referral_annulled');
     expect(legacy.deadlines.stopListUntil).toBe(new Date(endOf('2027-06-29')).toISOString()); // the old count, from 15 June
 
-    // The fixed code is deployed; the correction run signals every application on a stop-list.
-    await stopWorker();
-    await startWorker();
+    // The correction run signals every application on a stop-list.
     await skipTo(env, nineOn('2027-06-21'));
     const run = () =>
       env.client.workflow.start(correctStopListsWorkflow, { workflowId: uniqueId('correction'), taskQueue: APPLICATION_TASK_QUEUE, args: [{}] });

@@ -8,6 +8,7 @@ import { STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } fro
 import { activities as act, quick } from './application.activities';
 import { WORKING_DAY_DEADLINES, type DeadlineKind } from './application.deadlines';
 import * as rules from './application.guards';
+import { projectState } from './application.state';
 import type { FilingOutcome, Situation } from './application.guards';
 import type {
   ActionRequest,
@@ -28,8 +29,6 @@ import * as sa from '../contracts/search-attributes';
 /** How many applied request IDs a run carries forward; older retries are long gone. */
 const REMEMBERED_REQUESTS = 200;
 const SYSTEM = 'system';
-const withoutUndefined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** Turns a refusal raised in an activity into the workflow's own typed failure for the caller. */
 async function unwrapRefusal<T>(call: Promise<T>): Promise<T> {
@@ -105,33 +104,7 @@ export class Lifecycle {
   }
 
   state(): ApplicationState {
-    const { s } = this;
-    const running = this.active && this.settings !== undefined;
-    const deadline = (ms: number | undefined) => (running && ms !== undefined ? iso(ms) : undefined);
-    return {
-      number: this.filing.number,
-      status: s.status,
-      statusCause: s.statusCause,
-      benefitCategory: s.benefitCategory,
-      cycle: s.cycle,
-      interestConfirmedForCycle: s.confirmedCycle >= s.cycle,
-      expiredReferrals: s.expiredReferrals,
-      offer: s.offer && { placeIds: s.offer.placeIds, windowEndsAt: iso(s.offer.windowEndsAt) },
-      referral: s.referral && {
-        placeId: s.referral.placeId,
-        kindergartenId: s.referral.kindergartenId,
-        issuedAt: iso(s.referral.issuedAt),
-        extended: s.referral.extensionDays > 0,
-      },
-      deadlines: withoutUndefined({
-        reconfirmBy: deadline(running ? this.nextReconfirmationDue : undefined),
-        reconfirmationReminderAt: deadline(s.remindedCycle < s.cycle && s.confirmedCycle < s.cycle && running ? this.reminderAt : undefined),
-        choiceWindowEndsAt: deadline(s.offer?.windowEndsAt),
-        referralDeadline: deadline(this.referralDeadline),
-        withdrawableUntil: deadline(this.withdrawableUntil),
-        stopListUntil: deadline(s.stopList?.until),
-      }),
-    };
+    return projectState(this.situation);
   }
 
   carried(): LifecycleState {

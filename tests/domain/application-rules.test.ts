@@ -4,6 +4,7 @@ import { days, hours } from '../../domain/almaty-time';
 import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
 import { WORKING_DAY_DEADLINES } from '../../workflows/application.deadlines';
 import * as rules from '../../workflows/application.guards';
+import { projectState } from '../../workflows/application.state';
 
 const NOW = Date.parse('2027-04-05T09:00:00+05:00');
 const settings: RuleSettings = { ...DEFAULT_RULE_SETTINGS, numberPrefix: '75' };
@@ -129,5 +130,20 @@ describe('the working-day deadline table, a row each', () => {
 
   it('asks them in order: window, referral, stop-list', () => {
     expect(WORKING_DAY_DEADLINES.map((d) => d.kind)).toEqual(['offerWindow', 'referral', 'stopList']);
+  });
+});
+
+describe('R3.3 the state the query answers', () => {
+  it('R6.1 shows the reminder only while the cycle is unconfirmed, and the next anniversary once it is', () => {
+    const open = projectState(at(queued()));
+    expect(open.deadlines).toEqual({ reconfirmBy: '2027-05-01T19:00:00.000Z', reconfirmationReminderAt: '2027-04-01T19:00:00.000Z' });
+    expect(projectState(at(queued({ confirmedCycle: 1 }))).deadlines).toEqual({ reconfirmBy: '2028-05-01T19:00:00.000Z' });
+  });
+
+  it('R5.2 R5.6 shows a referral’s deadline and withdrawal limit while it runs, and no deadline once the application has ended', () => {
+    const holding = projectState(at(queued({ status: 'referral_issued', referral: { ...referral, extensionDays: 3 } })));
+    expect(holding.deadlines).toMatchObject({ referralDeadline: new Date(NOW + days(10)).toISOString(), withdrawableUntil: new Date(NOW + hours(24)).toISOString() });
+    expect(holding.referral).toEqual({ placeId: 7, kindergartenId: 3, issuedAt: new Date(NOW).toISOString(), extended: true });
+    expect(projectState(at(queued({ status: 'enrolled' }))).deadlines).toEqual({});
   });
 });

@@ -6,7 +6,6 @@ import { APPLICATION_TASK_QUEUE, recomputeDeadlinesSignal } from '../../contract
 import { correctStopListsWorkflow } from '../../workflows/corrections';
 import { createApplicationWorker } from '../../worker/worker';
 import { testDb } from '../helpers/db';
-import { replayHistory } from '../helpers/histories';
 import { buildPlace, buildRegion, causes, events, finished, issueReferral, skipTo, startApplication, waitForState } from '../helpers/lifecycle';
 import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
 
@@ -116,22 +115,4 @@ describe('R5.3 the stop-list after an annulled referral', () => {
   });
 });
 
-describe('histories recorded before the stop-list boundary fix replay against the current code', () => {
-  it('a stop-list that ran to its end, with a recompute signal on the way', async () => {
-    await replayHistory('stop-list-counted-from-annulment-date.json');
-  });
-
-  it('a stop-list still running when recorded (the run the correction reaches)', async () => {
-    await replayHistory('stop-list-running-before-correction.json');
-  });
-});
-
-describe('histories of the paths the fix added replay against the current code', () => {
-  it('R5.3 a stop-list counted after the day the referral expired, to its end', async () => {
-    await replayHistory('stop-list-counted-after-expiry-day.json');
-  });
-
-  it('R5.3 a stop-list started the old way and corrected by the correction run, to its end', async () => {
-    await replayHistory('stop-list-corrected.json');
-  });
-});
+// The histories recorded before the fix, and those of the paths it added, replay in replay.test.ts.

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { currentEnrollment } from '../db/enrollments';
 import { regionSettings } from '../db/regions';
-import { findActiveApplication } from '../db/queries/applications';
+import { findActiveApplication } from '../db/applications';
 import { allocateRegistrationNumber } from '../db/registration-numbers';
 import { almatyDate } from '../domain/almaty-time';
 import type { PersonRegistry } from '../domain/registry';

@@ -41,16 +41,3 @@ export function parseIin(value: string): IinResult {
   const birthDate = `${year}-${value.slice(2, 4)}-${value.slice(4, 6)}`;
   return { valid: true, birthDate, sex: Number(value[6]) % 2 === 1 ? 'male' : 'female' };
 }
-
-/** Builds a valid IIN from a birth date, sex and serial: for seeds and test factories. */
-export function makeIin(birthDate: string, sex: 'male' | 'female', serial: number): string {
-  const [y, m, d] = birthDate.split('-');
-  const centuryIndex = (Number(y) - 1800) / 100;
-  const centuryDigit = 1 + Math.floor(centuryIndex) * 2 + (sex === 'female' ? 1 : 0);
-  for (let s = serial; s < serial + 10_000; s++) {
-    const first11 = `${y!.slice(2)}${m}${d}${centuryDigit}${String(s % 10_000).padStart(4, '0')}`;
-    const check = iinCheckDigit(first11);
-    if (check !== undefined) return `${first11}${check}`;
-  }
-  throw new Error(`no IIN for ${birthDate}/${serial}`);
-}

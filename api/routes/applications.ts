@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import { attachApplication, getApplicationCard, listApplications } from '../../db/queries/applications';
+import { attachApplication, getApplicationCard, listApplications } from '../../db/applications';
 import {
   applicationWorkflowId,
   changeBenefitCategoryUpdate,
@@ -17,6 +17,7 @@ import {
 import type { Session } from '../../db/sessions';
 import type { AuthSettings } from '../auth-settings';
 import { fileApplication, type FilingDeps } from '../filing';
+import { withStatusLabel } from '../labels';
 import { Problem } from '../problems';
 import {
   attachApplicationSchema,
@@ -42,7 +43,7 @@ export interface ApplicationRouteDeps extends FilingDeps {
 async function visibleCard(deps: FilingDeps, number: string, session: Session) {
   const card = await getApplicationCard(deps.db, number, session.iin);
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
-  return card;
+  return withStatusLabel(card);
 }
 
 const numberParam = (ctx: Context) => validateParams(ctx, applicationParamsSchema).number;
@@ -59,7 +60,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const session = requireApplicant(ctx);
     const spec = { action: 'fileApplication', params: fileApplicationSchema, fieldCodes: FILE_APPLICATION_FIELD_CODES };
     const state = await performSignedAction(deps, ctx, session, spec, ({ params, documentId }) => fileApplication(deps, session.iin, params, documentId));
-    const card = await getApplicationCard(deps.db, state.number, session.iin);
+    const card = await visibleCard(deps, state.number, session);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
     ctx.body = card;
@@ -67,7 +68,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.get('/', async (ctx) => {
     const session = requireApplicant(ctx);
-    ctx.body = { applications: await listApplications(deps.db, session.iin) };
+    ctx.body = { applications: (await listApplications(deps.db, session.iin)).map(withStatusLabel) };
   });
 
   router.get('/:number', async (ctx) => {

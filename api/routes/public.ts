@@ -1,6 +1,7 @@
 import Router from '@koa/router';
+import { withStatusLabel } from '../labels';
 import type { Db } from '../../db/connection';
-import { issuedReferrals, publicLookup, publishedPlaces } from '../../db/queries/public';
+import { issuedReferrals, publicLookup, publishedPlaces } from '../../db/public-board';
 import { Problem } from '../problems';
 import { applicationParamsSchema } from '../schemas/applications';
 import { publicFilterSchema } from '../schemas/public';
@@ -22,7 +23,7 @@ export function publicRoutes({ db }: { db: Db }): Router {
     const { number } = validateParams(ctx, applicationParamsSchema);
     const found = await publicLookup(db, number);
     if (!found) throw new Problem('NOT_FOUND', `no application ${number}`);
-    ctx.body = found;
+    ctx.body = withStatusLabel(found);
   });
 
   return router;

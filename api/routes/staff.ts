@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { recordDeparture } from '../../db/enrollments';
 import { isoOrNull } from '../../domain/iso';
-import { placeSummary } from '../../db/queries/public';
+import { placeSummary } from '../../db/public-board';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../contracts/application';
 import type { FilingDeps } from '../filing';
 import { checkPlaceEntry } from '../place-entry';

@@ -1,5 +1,5 @@
 import type { Db } from '../connection';
-import { makeIin } from '../../domain/iin';
+import { makeIin } from './iin';
 import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
 
 /** R10: the three kinds of portal in the instructions — Almaty, Astana, and the other settlements. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { addDays, reconfirmationDeadline } from '../../domain/almaty-time';
-import { makeIin } from '../../domain/iin';
+import { makeIin } from '../../db/seeds/iin';
 import { DEFAULT_RULE_SETTINGS } from '../../domain/rule-settings';
 import { applicationRow } from '../../activities/applications';
 import { applicationWorkflow } from '../../workflows/application';

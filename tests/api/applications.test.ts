@@ -1,4 +1,5 @@
-import { iinCheckDigit, makeIin } from '../../domain/iin';
+import { iinCheckDigit } from '../../domain/iin';
+import { makeIin } from '../../db/seeds/iin';
 import { buildFamily, type Family } from '../helpers/factories';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { eventually } from '../helpers/waits';

@@ -1,4 +1,4 @@
-import { makeIin } from '../../domain/iin';
+import { makeIin } from '../../db/seeds/iin';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily } from '../helpers/factories';
 

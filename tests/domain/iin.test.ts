@@ -1,4 +1,5 @@
-import { iinCheckDigit, makeIin, parseIin } from '../../domain/iin';
+import { iinCheckDigit, parseIin } from '../../domain/iin';
+import { makeIin } from '../../db/seeds/iin';
 
 describe('R2.3 IIN validation', () => {
   it('R2.3 accepts a valid IIN and reads the birth date and sex from it', () => {

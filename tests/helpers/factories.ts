@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/connection';
-import { makeIin } from '../../domain/iin';
+import { makeIin } from '../../db/seeds/iin';
 
 export interface Family {
   parentIin: string;

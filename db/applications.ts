@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
-import type { Db } from '../connection';
-import { isoOrNull } from '../../domain/iso';
-import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
-import type { QueueType } from '../../domain/queue';
-import { LABELS } from '../../templates/labels';
-import { queueNumbers } from '../queue-numbers';
+import type { Db } from './connection';
+import { isoOrNull } from '../domain/iso';
+import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
+import type { QueueType } from '../domain/queue';
+import { queueNumbers } from './queue-numbers';
 
 export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
   const row = await db('applications')
@@ -35,7 +34,6 @@ export async function listApplications(db: Db, viewerIin: string) {
     queueType: r.queue_type,
     childIin: r.child_iin,
     status: r.status as ApplicationStatus,
-    statusLabel: { ru: LABELS.ru.status[r.status as ApplicationStatus], kk: LABELS.kk.status[r.status as ApplicationStatus] },
     registeredAt: isoOrNull(r.registered_at),
     filedByMe: r.applicant_iin === viewerIin,
   }));
@@ -92,7 +90,6 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     groupYear: a.group_year,
     registeredAt: isoOrNull(a.registered_at),
     status,
-    statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
     statusCause: a.status_cause,
     statusChangedAt: isoOrNull(a.status_changed_at),
     queueNumber: queue?.inQueue ?? null,

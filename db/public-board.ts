@@ -1,8 +1,7 @@
-import type { Db } from '../connection';
-import { queueNumbers } from '../queue-numbers';
-import { LABELS } from '../../templates/labels';
-import { isoOrNull } from '../../domain/iso';
-import { ACTIVE_STATUSES, type ApplicationStatus } from '../../domain/statuses';
+import type { Db } from './connection';
+import { queueNumbers } from './queue-numbers';
+import { isoOrNull } from '../domain/iso';
+import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 
 /** R11: what anyone may see — registration numbers and queue numbers, never a name or an IIN. */
 
@@ -97,7 +96,6 @@ export async function publicLookup(db: Db, number: string) {
     benefitCategory: a.benefit_category,
     registeredAt: isoOrNull(a.registered_at),
     status,
-    statusLabel: { ru: LABELS.ru.status[status], kk: LABELS.kk.status[status] },
     statusChangedAt: isoOrNull(a.status_changed_at),
     onStopList: a.stop_list_until !== null,
     queueNumber: queue?.inQueue ?? null,

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Db } from '../db/connection';
-import { recordSignedDocument, type Session } from '../db/sessions';
+import type { Session } from '../db/sessions';
+import { recordSignedDocument } from '../db/signed-documents';
 import type { AuthSettings } from './auth-settings';
 import { audit } from './audit';
 import { asProblem, Problem } from './problems';

@@ -14,33 +14,6 @@ export interface Session {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-/** 128 random bits, URL-safe. */
-export const randomNonce = () => randomBytes(16).toString('base64url');
-
-export async function createChallenge(db: Db, ttlMs: number): Promise<{ nonce: string; issuedAt: Date; expiresAt: Date }> {
-  const issuedAt = new Date();
-  const expiresAt = new Date(issuedAt.getTime() + ttlMs);
-  const nonce = randomNonce();
-  // Old challenges are of no use to anyone: the table holds only the last day's.
-  await db('auth_challenges').where('expires_at', '<', new Date(issuedAt.getTime() - 86_400_000)).delete();
-  await db('auth_challenges').insert({ nonce, issued_at: issuedAt, expires_at: expiresAt });
-  return { nonce, issuedAt, expiresAt };
-}
-
-/** Uses a challenge once: 'ok', or why it cannot be used. */
-export async function consumeChallenge(db: Db, nonce: string): Promise<'ok' | 'unknown' | 'expired' | 'used'> {
-  const used = await db('auth_challenges')
-    .where({ nonce })
-    .whereNull('used_at')
-    .andWhere('expires_at', '>', db.fn.now())
-    .update({ used_at: db.fn.now() })
-    .returning('nonce');
-  if (used.length) return 'ok';
-  const row = await db('auth_challenges').where({ nonce }).first('used_at');
-  return !row ? 'unknown' : row.used_at ? 'used' : 'expired';
-}
-
-/** Opens a session for the signer; the token is returned once and only its hash is kept. */
 export async function openSession(db: Db, signer: Signer, ttlMs: number): Promise<{ token: string; session: Session }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlMs);
@@ -97,34 +70,4 @@ export async function findSession(db: Db, token: string): Promise<Session | unde
 
 export async function revokeSession(db: Db, id: number): Promise<void> {
   await db('sessions').where({ id }).update({ revoked_at: db.fn.now() });
-}
-
-export async function setEmail(db: Db, iin: string, email: string): Promise<void> {
-  await db('accounts').where({ iin }).update({ email });
-}
-
-export interface SignedDocumentRecord {
-  nonce: string;
-  action: string;
-  applicationNumber: string | null;
-  signer: Signer;
-  xml: string;
-}
-
-/** Keeps a verified action as evidence; undefined when its nonce was used before (a replay). */
-export async function recordSignedDocument(db: Db, d: SignedDocumentRecord): Promise<number | undefined> {
-  const [row] = await db('signed_documents')
-    .insert({
-      nonce: d.nonce,
-      action: d.action,
-      application_number: d.applicationNumber,
-      signer_iin: d.signer.iin,
-      certificate_serial: d.signer.certificateSerial,
-      certificate_issuer: d.signer.certificateIssuer,
-      xml: d.xml,
-    })
-    .onConflict(['signer_iin', 'nonce'])
-    .ignore()
-    .returning('id');
-  return row ? Number(row.id) : undefined;
 }

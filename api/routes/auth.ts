@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Db } from '../../db/connection';
-import { consumeChallenge, createChallenge, openSession, revokeSession, setEmail } from '../../db/sessions';
+import { setEmail } from '../../db/accounts';
+import { consumeChallenge, createChallenge } from '../../db/challenges';
+import { openSession, revokeSession } from '../../db/sessions';
 import type { AuthSettings } from '../auth-settings';
 import { audit } from '../audit';
 import { asProblem, Problem } from '../problems';

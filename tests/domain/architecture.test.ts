@@ -38,4 +38,14 @@ describe('the folders keep to their seams (DESIGN.md, issue 11)', () => {
     expect(api.filter((i) => /from ['"](\.\.\/)+workflows/.test(i.line) && !/^import type\b/.test(i.line))).toEqual([]);
     expect(api.filter(from(/from ['"](\.\.\/)+worker/))).toEqual([]);
   });
+
+  it('the data layer holds no presentation: db/ never imports templates/', () => {
+    expect(imports('db').filter(from(/from ['"](\.\.\/)+templates/))).toEqual([]);
+  });
+
+  it('production code builds no IINs: makeIin lives with the seed and test factories', () => {
+    const production = ['api', 'activities', 'contracts', 'domain', 'workflows', 'worker', 'schedules'].flatMap(imports);
+    expect(production.filter((i) => /\bmakeIin\b/.test(i.line))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, 'domain', 'iin.ts'), 'utf8')).not.toMatch(/\bmakeIin\b/);
+  });
 });

@@ -1,7 +1,12 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { RuleSettings } from '../domain/rule-settings';
 import { quick } from './application.activities';
-import { Lifecycle } from './application.lifecycle';
+import * as actions from './application.actions';
+import * as rules from './application.guards';
+import { Lifecycle, startOf } from './application.lifecycle';
+import { projectState } from './application.state';
+import type { FilingOutcome, Situation } from './application.guards';
 import {
   changeBenefitCategoryUpdate,
   chooseKindergartenUpdate,
@@ -19,7 +24,6 @@ import {
   type ApplicationState,
   type ApplicationWorkflowInput,
 } from '../contracts/application';
-import { refuse } from './application.guards';
 
 /**
  * A fault while acting on a deadline or a system signal (a non-retryable activity failure: an
@@ -36,41 +40,89 @@ async function blockOnFault(run: () => Promise<void>): Promise<void> {
   }
 }
 
-function setHandlers(app: Lifecycle): void {
-  setHandler(getStateQuery, () => app.state());
+/**
+ * What the handlers act on. They are set before the run reads its settings — an update sent with
+ * the start is validated at once, and what each handler records must keep its place in recorded
+ * histories — so until the Lifecycle exists they see the application where this run starts,
+ * without settings, and actions wait for it.
+ */
+class Run {
+  private app?: Lifecycle;
+  private readonly start: Pick<Situation, 's' | 'filingOutcome'>;
+
+  constructor(private readonly input: ApplicationWorkflowInput) {
+    this.start = startOf(input);
+  }
+
+  /** R10: the lifecycle under the region's rules as this run read them. */
+  begin(settings: RuleSettings): Lifecycle {
+    this.app = new Lifecycle(this.input, settings);
+    return this.app;
+  }
+
+  get situation(): Situation {
+    return this.app?.situation ?? { ...this.start, filing: this.input.filing, settings: undefined, now: Date.now() };
+  }
+  get filingOutcome(): FilingOutcome {
+    return (this.app ?? this.start).filingOutcome;
+  }
+  state(): ApplicationState {
+    return projectState(this.situation);
+  }
+  wasApplied(req: ActionRequest): boolean {
+    return (this.app ?? this.start).s.appliedRequestIds.includes(req.requestId);
+  }
+
+  /** Actions and signals arriving with the start wait for the run's settings and the filing's outcome. */
+  async ready(): Promise<Lifecycle> {
+    await condition(() => this.app !== undefined && this.app.filingOutcome !== 'pending');
+    return this.app!;
+  }
+
+  /** Runs a person's action once per request ID, re-checking its guard under the lock. */
+  async act(req: ActionRequest, guard: () => void, body: (app: Lifecycle) => Promise<void>): Promise<ApplicationState> {
+    if (this.wasApplied(req)) return this.state();
+    const app = await this.ready();
+    return app.act(req, guard, () => body(app));
+  }
+}
+
+function setHandlers(run: Run): void {
+  setHandler(getStateQuery, () => run.state());
   setHandler(fileApplicationUpdate, async () => {
-    await condition(() => app.filingOutcome !== 'pending');
-    const outcome = app.filingOutcome;
+    await condition(() => run.filingOutcome !== 'pending');
+    const outcome = run.filingOutcome;
     if (typeof outcome === 'object') {
-      refuse('DUPLICATE_APPLICATION', `the child already has an active application ${outcome.existingNumber}`, {
+      rules.refuse('DUPLICATE_APPLICATION', `the child already has an active application ${outcome.existingNumber}`, {
         existingNumber: outcome.existingNumber,
       });
     }
-    return app.state();
+    return run.state();
   });
   // Every action a person takes is an update: the validator refuses at once with a reason; the
   // handler re-checks under the lock, because state may move while it waits. A request ID already
   // applied passes both and returns the state without acting again.
   function action<R extends ActionRequest>(
     def: UpdateDefinition<ApplicationState, [R]>,
-    guard: (req: R) => void,
-    body: (req: R) => Promise<void>,
+    guard: (x: Situation, req: R) => void,
+    body: (app: Lifecycle, req: R) => Promise<void>,
   ): void {
-    setHandler(def, (req) => app.act(req, () => guard(req), () => body(req)), {
+    const check = (req: R) => guard(run.situation, req);
+    setHandler(def, (req) => run.act(req, () => check(req), (app) => body(app, req)), {
       validator: (req) => {
-        if (!app.wasApplied(req)) guard(req);
+        if (!run.wasApplied(req)) check(req);
       },
     });
   }
-  action(confirmInterestUpdate, () => app.guardConfirmInterest(), (req) => app.confirmInterest(req));
-  action(chooseKindergartenUpdate, (req) => app.guardChoose(req), (req) => app.chooseKindergarten(req));
-  action(extendReferralUpdate, (req) => app.guardExtend(req), (req) => app.extendReferral(req));
-  action(withdrawReferralUpdate, () => app.guardWithdraw(), (req) => app.withdrawReferral(req));
-  action(leaveQueueUpdate, () => app.guardActive(), (req) => app.remove('left_queue', req.actorIin));
-  action(changeBenefitCategoryUpdate, (req) => app.guardChangeCategory(req), (req) => app.changeBenefitCategory(req));
-  action(registerArrivalUpdate, (req) => app.guardRegisterArrival(req), (req) => app.registerArrival(req));
+  action(confirmInterestUpdate, rules.guardConfirmInterest, actions.confirmInterest);
+  action(chooseKindergartenUpdate, rules.guardChoose, actions.chooseKindergarten);
+  action(extendReferralUpdate, rules.guardExtend, actions.extendReferral);
+  action(withdrawReferralUpdate, rules.guardWithdraw, actions.withdrawReferral);
+  action(leaveQueueUpdate, rules.guardActive, (app, req) => app.remove('left_queue', req.actorIin));
+  action(changeBenefitCategoryUpdate, rules.guardChangeCategory, actions.changeBenefitCategory);
+  action(registerArrivalUpdate, rules.guardRegisterArrival, actions.registerArrival);
   setHandler(recomputeDeadlinesSignal, async () => {
-    await app.setupDone();
+    const app = await run.ready();
     await blockOnFault(() =>
       app.exclusive(async () => {
         if (app.active) await app.extendWorkingDayDeadlines();
@@ -78,7 +130,7 @@ function setHandlers(app: Lifecycle): void {
     );
   });
   setHandler(offerPlacesSignal, async (offer) => {
-    await app.setupDone();
+    const app = await run.ready();
     await blockOnFault(() => app.exclusive(() => app.receiveOffer(offer)));
   });
 }
@@ -88,11 +140,11 @@ function setHandlers(app: Lifecycle): void {
  * continues as new at each reconfirmation cycle and when the history grows long.
  */
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationOutcome> {
-  const app = new Lifecycle(input);
-  setHandlers(app);
+  const run = new Run(input);
+  setHandlers(run);
 
   // R10: the region's rules as they are now; the answer stays in this run's history.
-  app.settings = await quick().loadRuleSettings(input.filing.regionCode);
+  const app = run.begin(await quick().loadRuleSettings(input.filing.regionCode));
   if (input.carried) app.upsertSearchAttributes();
   else await app.file();
 

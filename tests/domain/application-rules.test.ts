@@ -2,7 +2,7 @@
 import type { ApplicationFiling, LifecycleState } from '../../contracts/application';
 import { days, hours } from '../../domain/almaty-time';
 import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
-import { WORKING_DAY_DEADLINES } from '../../workflows/application.deadlines';
+import { DEADLINES, deadline, moveByCalendar, nextDeadline, type DeadlineHost } from '../../workflows/application.deadlines';
 import * as rules from '../../workflows/application.guards';
 import { projectState } from '../../workflows/application.state';
 
@@ -101,35 +101,162 @@ describe('the rules of an action, as pure functions', () => {
   });
 });
 
-describe('the working-day deadline table, a row each', () => {
-  const row = (kind: string) => WORKING_DAY_DEADLINES.find((d) => d.kind === kind)!;
+/** A lifecycle that records the steps a deadline takes, instead of taking them. */
+function host(s: LifecycleState, { patched = true, calendarSays }: { patched?: boolean; calendarSays?: number } = {}) {
+  const steps: unknown[][] = [];
+  const app: DeadlineHost = {
+    s,
+    filing,
+    settings,
+    cycleEnded: false,
+    transition: async (...args) => {
+      steps.push(['transition', ...args]);
+      s.status = args[0];
+    },
+    notify: async (...args) => void steps.push(['notify', ...args]),
+    remove: async (...args) => void steps.push(['remove', ...args]),
+    releaseReferral: async (...args) => void steps.push(['releaseReferral', ...args]),
+    workingDeadline: async (...args) => {
+      steps.push(['workingDeadline', ...args]);
+      return calendarSays ?? args[0];
+    },
+    patched: (id) => {
+      steps.push(['patched', id]);
+      return patched;
+    },
+  };
+  return { app, steps };
+}
+const timing = (s: LifecycleState) => ({ s, filing, settings });
+const cycleEnds = Date.parse('2027-05-02T00:00:00+05:00');
 
-  it('R4.5 the choice window runs while an offer is open, counted with the offer day, and moves in state and read model', () => {
+describe('the deadline table, a row each: when it fires, what it does, how a calendar change moves it', () => {
+  const row = deadline;
+  afterEach(() => jest.restoreAllMocks());
+
+  it('R6.1 the reminder fires the region’s days before the cycle ends, once, while unconfirmed; calendar days', async () => {
+    expect(row('reminder').at(timing(queued()))).toBe(cycleEnds - days(30));
+    expect(row('reminder').at(timing(queued({ confirmedCycle: 1 })))).toBeUndefined();
+    expect(row('reminder').at(timing(queued({ remindedCycle: 1 })))).toBeUndefined();
+    const { app, steps } = host(queued());
+    await row('reminder').fire(app);
+    expect(app.s.remindedCycle).toBe(1);
+    expect(steps).toEqual([['notify', 'reconfirmation_due', { reconfirmBy: new Date(cycleEnds).toISOString() }, 'reconfirmation_due:1']]);
+    expect(row('reminder').calendar).toBeUndefined();
+  });
+
+  it('R6.1 the reconfirmation fires at the cycle’s end: a confirmed cycle rolls over, an unconfirmed one removes; calendar days', async () => {
+    expect(row('reconfirmation').at(timing(queued()))).toBe(cycleEnds);
+    const confirmed = host(queued({ confirmedCycle: 1 }));
+    await row('reconfirmation').fire(confirmed.app);
+    expect([confirmed.app.s.cycle, confirmed.app.cycleEnded, confirmed.steps]).toEqual([2, true, []]);
+    const unconfirmed = host(queued());
+    await row('reconfirmation').fire(unconfirmed.app);
+    expect(unconfirmed.steps).toEqual([['remove', 'not_reconfirmed', 'system']]);
+    expect(row('reconfirmation').calendar).toBeUndefined();
+  });
+
+  it('R4.5 the choice window fires while an offer is open and lapses it; counted with the offer day, it moves in state and read model', async () => {
     const s = queued({ status: 'turn_notified', offer: { offerId: 'w', placeIds: [7], offeredAt: NOW, windowEndsAt: NOW + days(2) } });
-    expect(row('offerWindow').running(queued())).toBeUndefined();
-    expect(row('offerWindow').running(s)).toEqual({ from: NOW, rule: 'window', current: NOW + days(2) });
-    expect(row('offerWindow').workingDays(settings)).toBe(3);
-    expect(row('offerWindow').move(s, NOW + days(3))).toEqual({ offerWindowEndsAt: NOW + days(3) });
+    expect(row('offerWindow').at(timing(queued()))).toBeUndefined();
+    expect(row('offerWindow').at(timing(s))).toBe(NOW + days(2));
+    const calendar = row('offerWindow').calendar!;
+    expect(calendar.running(queued())).toBeUndefined();
+    expect(calendar.running(s)).toEqual({ from: NOW, rule: 'window', current: NOW + days(2) });
+    expect(calendar.workingDays(settings)).toBe(3);
+    expect(calendar.move(s, NOW + days(3))).toEqual({ offerWindowEndsAt: NOW + days(3) });
     expect(s.offer!.windowEndsAt).toBe(NOW + days(3));
+    const { app, steps } = host(s);
+    await row('offerWindow').fire(app);
+    expect(app.s.offer).toBeUndefined();
+    expect(steps).toEqual([['transition', 'queued', 'offer_expired', 'system', { offerWindowEndsAt: null }]]);
   });
 
-  it('R5.2 R5.5 the referral deadline runs while a referral is held; a move keeps the extension on top', () => {
+  it('R5.2–R5.5 the referral fires at its deadline with the extension: annulled, then a stop-list; the second time, removed; a move keeps the extension on top', async () => {
     const s = queued({ status: 'referral_issued', referral: { ...referral, extensionDays: 10 } });
-    expect(row('referral').running(s)).toEqual({ from: NOW, rule: 'after', current: NOW + days(7) });
-    expect(row('referral').workingDays(settings)).toBe(5);
-    expect(row('referral').move(s, NOW + days(8))).toEqual({ referralDeadline: NOW + days(18) });
+    expect(row('referral').at(timing(s))).toBe(NOW + days(17));
+    expect(row('referral').at(timing(queued({ referral })))).toBeUndefined();
+    const calendar = row('referral').calendar!;
+    expect(calendar.running(s)).toEqual({ from: NOW, rule: 'after', current: NOW + days(7) });
+    expect(calendar.workingDays(settings)).toBe(5);
+    expect(calendar.move(s, NOW + days(8))).toEqual({ referralDeadline: NOW + days(18) });
+
+    const expired = NOW + days(7);
+    jest.spyOn(Date, 'now').mockReturnValue(expired + hours(1));
+    const first = host(queued({ status: 'referral_issued', referral }), { calendarSays: expired + days(14) });
+    await row('referral').fire(first.app);
+    expect(first.steps).toEqual([
+      ['releaseReferral', 'annulled', expired + hours(1)],
+      ['patched', 'stop-list-counts-after-expiry-day'],
+      ['workingDeadline', expired, 10, 'afterDeadline'],
+      ['transition', 'queued', 'referral_annulled', 'system', { referralDeadline: null, stopListUntil: expired + days(14), expiredReferrals: 1 }],
+      ['notify', 'referral_annulled', { stopListUntil: new Date(expired + days(14)).toISOString() }],
+    ]);
+    expect(first.app.s.stopList).toEqual({ from: expired, until: expired + days(14), counted: 'afterDeadline' });
+
+    const legacy = host(queued({ status: 'referral_issued', referral }), { patched: false });
+    await row('referral').fire(legacy.app);
+    expect(legacy.steps[2]).toEqual(['workingDeadline', expired + hours(1), 10, 'after']);
+
+    const second = host(queued({ status: 'referral_issued', referral, expiredReferrals: 1 }));
+    await row('referral').fire(second.app);
+    expect(second.steps).toEqual([['releaseReferral', 'annulled', expired + hours(1)], ['remove', 'second_referral_expired', 'system']]);
   });
 
-  it('R5.3 the stop-list runs while it lasts, by the rule it was counted with', () => {
+  it('R5.3 the stop-list fires when it ends (with a notice since it was added); counted by its own rule, an old count is recounted', async () => {
     const counted = queued({ stopList: { from: NOW, until: NOW + days(14), counted: 'afterDeadline' } });
-    expect(row('stopList').running(counted)).toEqual({ from: NOW, rule: 'afterDeadline', current: NOW + days(14) });
-    expect(row('stopList').running(queued({ stopList: { from: NOW, until: NOW + days(15) } }))?.rule).toBe('after');
-    expect(row('stopList').workingDays(settings)).toBe(10);
-    expect(row('stopList').move(counted, NOW + days(15))).toEqual({ stopListUntil: NOW + days(15) });
+    expect(row('stopList').at(timing(counted))).toBe(NOW + days(14));
+    expect(row('stopList').at(timing(queued()))).toBeUndefined();
+    const calendar = row('stopList').calendar!;
+    expect(calendar.running(counted)).toEqual({ from: NOW, rule: 'afterDeadline', current: NOW + days(14) });
+    expect(calendar.running(queued({ stopList: { from: NOW, until: NOW + days(15) } }))?.rule).toBe('after');
+    expect(calendar.workingDays(settings)).toBe(10);
+    expect(calendar.recount!(host(counted).app)).toBeUndefined();
+    expect(calendar.move(counted, NOW + days(15))).toEqual({ stopListUntil: NOW + days(15) });
+
+    const { app, steps } = host(counted);
+    await row('stopList').fire(app);
+    expect(app.s.stopList).toBeUndefined();
+    expect(steps).toEqual([
+      ['transition', 'queued', 'stop_list_ended', 'system', { stopListUntil: null }],
+      ['patched', 'stop-list-ended-notice'],
+      ['notify', 'stop_list_ended'],
+    ]);
+    const before = host(queued({ stopList: { from: NOW, until: NOW + days(14), counted: 'afterDeadline' } }), { patched: false });
+    await row('stopList').fire(before.app);
+    expect(before.steps.map((step) => step[0])).toEqual(['transition', 'patched']);
+
+    // an old count ran from the annulment's morning: recounted from the 24:00 before it
+    const old = host(queued({ stopList: { from: NOW, until: NOW + days(15) } }), { calendarSays: NOW + days(14) });
+    expect(await calendar.recount!(old.app)).toBe(true);
+    const midnight = Date.parse('2027-04-05T00:00:00+05:00');
+    expect(old.app.s.stopList).toEqual({ from: midnight, until: NOW + days(14), counted: 'afterDeadline' });
+    expect(old.steps.slice(1, 3)).toEqual([
+      ['workingDeadline', midnight, 10, 'afterDeadline'],
+      ['transition', 'queued', 'stop_list_corrected', 'system', { stopListUntil: NOW + days(14) }, { from: new Date(NOW + days(15)).toISOString(), to: new Date(NOW + days(14)).toISOString() }],
+    ]);
   });
 
-  it('asks them in order: window, referral, stop-list', () => {
-    expect(WORKING_DAY_DEADLINES.map((d) => d.kind)).toEqual(['offerWindow', 'referral', 'stopList']);
+  it('every kind has a row; ties go to the earlier row, and the working-day ones are asked in order: window, referral, stop-list', () => {
+    expect(DEADLINES.map((d) => d.kind)).toEqual(['reminder', 'reconfirmation', 'offerWindow', 'referral', 'stopList']);
+    expect(DEADLINES.filter((d) => d.calendar).map((d) => d.kind)).toEqual(['offerWindow', 'referral', 'stopList']);
+    expect(nextDeadline(timing(queued()))).toEqual({ kind: 'reminder', at: cycleEnds - days(30) });
+    const stopList = queued({ remindedCycle: 1, stopList: { from: NOW, until: cycleEnds, counted: 'afterDeadline' } });
+    expect(nextDeadline(timing(stopList))).toEqual({ kind: 'reconfirmation', at: cycleEnds });
+  });
+
+  it('a calendar change moves the running working-day deadline later, never earlier', async () => {
+    const s = () => queued({ status: 'referral_issued', referral: { ...referral } });
+    const later = host(s(), { calendarSays: NOW + days(8) });
+    expect(await moveByCalendar(later.app)).toBe(true);
+    expect(later.steps).toEqual([
+      ['workingDeadline', NOW, 5, 'after'],
+      ['transition', 'referral_issued', 'deadline_moved', 'system', { referralDeadline: NOW + days(8) }],
+    ]);
+    const earlier = host(s(), { calendarSays: NOW + days(6) });
+    expect(await moveByCalendar(earlier.app)).toBe(false);
+    expect(earlier.app.s.referral!.baseDeadline).toBe(NOW + days(7));
+    expect(await moveByCalendar(host(queued()).app)).toBe(false);
   });
 });
 

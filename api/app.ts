@@ -6,15 +6,8 @@ import type { AuthSettings } from './auth-settings';
 import { jsonBody } from './body';
 import { refuseUnsafeText } from './text-safety';
 import { problemMiddleware } from './problems';
-import { applicationRoutes } from './routes/applications';
-import { adminRoutes } from './routes/admin';
-import { authRoutes } from './routes/auth';
-import { calendarRoutes } from './routes/calendar';
-import { docsRoutes } from './routes/docs';
-import { publicRoutes } from './routes/public';
-import { regionRoutes } from './routes/regions';
-import { staffRoutes } from './routes/staff';
-import { healthRoutes } from './routes/health';
+import { ROUTES } from './routes';
+import { routerOf, type AnswerCheck } from './route';
 import { sessionMiddleware } from './session';
 import type { SignatureVerifier } from './signature/verifier';
 
@@ -25,21 +18,13 @@ export interface AppDeps {
   /** R1: verifies signed XML (login and actions). */
   verifier: SignatureVerifier;
   auth: AuthSettings;
+  /** Sees every answer before it is sent: the API tests hold each to its declared schema. */
+  answerCheck?: AnswerCheck;
 }
 
-/** Every router of the API; the OpenAPI document lists each of their routes (a test checks). */
-export function apiRouters(deps: AppDeps) {
-  return [
-    healthRoutes(deps),
-    docsRoutes(),
-    publicRoutes(deps),
-    authRoutes(deps),
-    applicationRoutes(deps),
-    staffRoutes(deps),
-    calendarRoutes(deps),
-    regionRoutes(deps),
-    adminRoutes(deps),
-  ];
+/** The API's one router, made from the route table (api/routes/index.ts). */
+export function apiRouter(deps: AppDeps) {
+  return routerOf(ROUTES, deps, deps.answerCheck);
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -49,9 +34,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(jsonBody);
   app.use(refuseUnsafeText);
   app.use(sessionMiddleware(deps.db));
-  for (const router of apiRouters(deps)) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  const router = apiRouter(deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }

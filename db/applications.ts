@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from './connection';
-import { isoOrNull } from '../domain/iso';
+import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 import type { QueueType } from '../domain/queue';
 import { queueNumbers } from './queue-numbers';
@@ -34,7 +34,7 @@ export async function listApplications(db: Db, viewerIin: string) {
     queueType: r.queue_type,
     childIin: r.child_iin,
     status: r.status as ApplicationStatus,
-    registeredAt: isoOrNull(r.registered_at),
+    registeredAt: iso(r.registered_at),
     filedByMe: r.applicant_iin === viewerIin,
   }));
 }
@@ -88,10 +88,10 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     queueType: a.queue_type,
     benefitCategory: a.benefit_category,
     groupYear: a.group_year,
-    registeredAt: isoOrNull(a.registered_at),
+    registeredAt: iso(a.registered_at),
     status,
     statusCause: a.status_cause,
-    statusChangedAt: isoOrNull(a.status_changed_at),
+    statusChangedAt: iso(a.status_changed_at),
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,
     deadlines: {
@@ -106,8 +106,8 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     referral: referral
       ? {
           placeId: referral.place_id,
-          issuedAt: isoOrNull(referral.issued_at),
-          deadline: isoOrNull(referral.deadline),
+          issuedAt: iso(referral.issued_at),
+          deadline: iso(referral.deadline),
           extensionDays: referral.extension_days,
           kindergarten: { id: referral.id, nameRu: referral.name_ru, nameKk: referral.name_kk, address: referral.address, phone: referral.phone },
         }
@@ -128,7 +128,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     },
     contacts: { email: a.email, phone: a.phone, extraEmail: a.extra_email, extraPhone: a.extra_phone },
     history: events.map((e) => ({
-      at: isoOrNull(e.at),
+      at: iso(e.at),
       from: e.from_status,
       to: e.to_status,
       cause: e.cause,

@@ -1,6 +1,6 @@
 import type { Db } from './connection';
 import { queueNumbers } from './queue-numbers';
-import { isoOrNull } from '../domain/iso';
+import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 
 /** R11: what anyone may see — registration numbers and queue numbers, never a name or an IIN. */
@@ -72,7 +72,7 @@ export async function issuedReferrals(db: Db, f: PublicFilter) {
     .select('r.application_number', 'r.issued_at', 'r.state', 'r.queue_number', 'p.group_year', 'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk');
   return rows.map((r: Record<string, any>) => ({
     registrationNumber: r.application_number,
-    issuedAt: isoOrNull(r.issued_at),
+    issuedAt: iso(r.issued_at),
     state: r.state,
     queueNumberAtIssue: r.queue_number,
     groupYear: r.group_year,
@@ -94,9 +94,9 @@ export async function publicLookup(db: Db, number: string) {
     queueType: a.queue_type,
     groupYear: a.group_year,
     benefitCategory: a.benefit_category,
-    registeredAt: isoOrNull(a.registered_at),
+    registeredAt: iso(a.registered_at),
     status,
-    statusChangedAt: isoOrNull(a.status_changed_at),
+    statusChangedAt: iso(a.status_changed_at),
     onStopList: a.stop_list_until !== null,
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,

@@ -2,7 +2,8 @@
 export type KeyPurpose = 'auth' | 'sign';
 
 /** An individual, or an organisation's employee (kindergarten staff, ПМПК, operators). */
-export type CertificateHolder = 'individual' | 'employee';
+export const CERTIFICATE_HOLDERS = ['individual', 'employee'] as const;
+export type CertificateHolder = (typeof CERTIFICATE_HOLDERS)[number];
 
 /** The person a verified certificate names (R1.1). */
 export interface Signer {

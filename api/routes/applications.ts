@@ -1,7 +1,5 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { attachApplication, getApplicationCard, listApplications } from '../../db/applications';
 import {
   applicationWorkflowId,
@@ -15,10 +13,11 @@ import {
   type ApplicationState,
 } from '../../contracts/application';
 import type { Session } from '../../db/sessions';
-import type { AuthSettings } from '../auth-settings';
-import { fileApplication, type FilingDeps } from '../filing';
+import type { Db } from '../../db/connection';
+import { fileApplication } from '../filing';
 import { withStatusLabel } from '../labels';
 import { Problem } from '../problems';
+import { route, type AnyRoute, type RouteLink } from '../route';
 import {
   attachApplicationSchema,
   changeBenefitCategorySchema,
@@ -27,96 +26,145 @@ import {
   noParamsSchema,
 } from '../schemas/actions';
 import { FILE_APPLICATION_FIELD_CODES, applicationParamsSchema, fileApplicationSchema, signedDocumentParamsSchema } from '../schemas/applications';
-import { requireApplicant } from '../session';
-import { performSignedAction } from '../signed-action';
-import type { SignatureVerifier } from '../signature/verifier';
-import { validateBody, validateParams } from '../validate';
-
-type ApplicantUpdate<R extends ActionRequest> = UpdateDefinition<ApplicationState, [R], string>;
-
-export interface ApplicationRouteDeps extends FilingDeps {
-  verifier: SignatureVerifier;
-  auth: AuthSettings;
-}
+import { applicationCard, applicationListAnswer, text } from '../schemas/responses';
 
 /** R3.2: another person's application answers exactly as one that does not exist. */
-async function visibleCard(deps: FilingDeps, number: string, session: Session) {
+async function visibleCard(deps: { db: Db }, number: string, session: Session) {
   const card = await getApplicationCard(deps.db, number, session.iin);
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
   return withStatusLabel(card);
 }
 
-const numberParam = (ctx: Context) => validateParams(ctx, applicationParamsSchema).number;
+const A = '/api/v1/applications/:number';
+
+/** Where a card's number leads: the card itself and every action on it. */
+function cardLinks(pointer: string): Record<string, RouteLink> {
+  const link = (operationId: string, description: string): RouteLink => ({ operationId, parameters: { number: `$response.body#${pointer}` }, description });
+  return {
+    getApplication: link('getApplication', 'The card of this application'),
+    confirmInterest: link('confirmInterest', 'R6.1'),
+    chooseKindergarten: link('chooseKindergarten', 'R4.6, R5.1'),
+    extendReferral: link('extendReferral', 'R5.5'),
+    withdrawReferral: link('withdrawReferral', 'R5.6'),
+    leaveQueue: link('leaveQueue', 'R6.2'),
+    changeBenefitCategory: link('changeBenefitCategory', 'R6.2'),
+    lookupApplication: link('lookupApplication', 'R11.2: what anyone sees of it'),
+  };
+}
+
+/**
+ * Every action goes to the workflow as an update, named by the signed document's nonce (nonces are
+ * unique per signer, so the signer names the update too); the answer is the card as it now stands,
+ * or a problem naming why nothing changed.
+ */
+function action<F extends z.ZodType>(operationId: string, path: string, summary: string, fields: F, example: Record<string, unknown>, update: UpdateDefinition<ApplicationState, [any], string>) {
+  return route({
+    operationId,
+    method: 'post',
+    path: `${A}/${path}`,
+    role: 'applicant',
+    summary,
+    params: applicationParamsSchema,
+    signed: { action: operationId, fields, namesApplication: true, example },
+    ok: { status: 200, schema: applicationCard },
+    async handle({ params, caller, signed }, deps) {
+      const card = await visibleCard(deps, params.number, caller);
+      await signed((doc) => {
+        const requestId = `${caller.iin}:${doc.nonce}`;
+        const request = { ...(doc.params as object), requestId, actorIin: caller.iin, signedDocumentId: doc.documentId } satisfies ActionRequest;
+        return deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
+      }, card.number);
+      return visibleCard(deps, card.number, caller);
+    },
+  });
+}
 
 /**
  * Applicant routes: file an application, list, read and attach applications, act on them. Role:
  * applicant (an individual's certificate); an application is theirs if they filed it or attached
  * it as the child's parent (R3.2). Every action is a signed document (R1.2).
  */
-export function applicationRoutes(deps: ApplicationRouteDeps): Router {
-  const router = new Router({ prefix: '/api/v1/applications' });
-
-  router.post('/', async (ctx) => {
-    const session = requireApplicant(ctx);
-    const spec = { action: 'fileApplication', params: fileApplicationSchema, fieldCodes: FILE_APPLICATION_FIELD_CODES };
-    const state = await performSignedAction(deps, ctx, session, spec, ({ params, documentId }) => fileApplication(deps, session.iin, params, documentId));
-    const card = await visibleCard(deps, state.number, session);
-    ctx.status = 201;
-    ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
-    ctx.body = card;
-  });
-
-  router.get('/', async (ctx) => {
-    const session = requireApplicant(ctx);
-    ctx.body = { applications: (await listApplications(deps.db, session.iin)).map(withStatusLabel) };
-  });
-
-  router.get('/:number', async (ctx) => {
-    ctx.body = await visibleCard(deps, numberParam(ctx), requireApplicant(ctx));
-  });
-
-  // R1.2: the signed document behind a history entry, as it was received.
-  router.get('/:number/signed-documents/:id', async (ctx) => {
-    const session = requireApplicant(ctx);
-    const { number, id } = validateParams(ctx, signedDocumentParamsSchema);
-    const card = await visibleCard(deps, number, session);
-    const doc = await deps.db('signed_documents').where({ id, application_number: card.number }).first('xml');
-    if (!doc) throw new Problem('NOT_FOUND', `no signed document ${id} for ${card.number}`);
-    ctx.type = 'application/xml';
-    ctx.body = doc.xml;
-  });
-
-  // R3.2: only a parent the registry lists for the child, and only with the child's IIN.
-  router.post('/:number/attach', async (ctx) => {
-    const session = requireApplicant(ctx);
-    const number = numberParam(ctx);
-    const { childIin } = validateBody(ctx, attachApplicationSchema);
-    const attached = (await deps.registry.isParentOf(session.iin, childIin)) && (await attachApplication(deps.db, number, childIin, session.iin));
-    if (!attached) throw new Problem('NOT_FOUND', `no application ${number} of a child of yours with this IIN`);
-    ctx.body = await visibleCard(deps, number, session);
-  });
-
-  // Every action goes to the workflow as an update, named by the signed document's nonce; the
-  // answer is the card as it now stands, or a problem naming why nothing changed.
-  function action<R extends ActionRequest>(path: string, name: string, params: z.ZodType<Omit<R, keyof ActionRequest>, any>, update: ApplicantUpdate<R>): void {
-    router.post(`/:number/${path}`, async (ctx) => {
-      const session = requireApplicant(ctx);
-      const card = await visibleCard(deps, numberParam(ctx), session);
-      await performSignedAction(deps, ctx, session, { action: name, applicationNumber: card.number, params }, (signed) => {
-        // Nonces are unique per signer, so the signer names the update too.
-        const requestId = `${session.iin}:${signed.nonce}`;
-        const request = { ...signed.params, requestId, actorIin: session.iin, signedDocumentId: signed.documentId } as R;
-        return deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
-      });
-      ctx.body = await visibleCard(deps, card.number, session);
-    });
-  }
-  action('confirm-interest', 'confirmInterest', noParamsSchema, confirmInterestUpdate); // R6.1
-  action('choose-kindergarten', 'chooseKindergarten', chooseKindergartenSchema, chooseKindergartenUpdate); // R4.6, R5.1
-  action('extend-referral', 'extendReferral', extendReferralSchema, extendReferralUpdate); // R5.5
-  action('withdraw-referral', 'withdrawReferral', noParamsSchema, withdrawReferralUpdate); // R5.6
-  action('leave-queue', 'leaveQueue', noParamsSchema, leaveQueueUpdate); // R6.2
-  action('change-benefit-category', 'changeBenefitCategory', changeBenefitCategorySchema, changeBenefitCategoryUpdate); // R6.2
-
-  return router;
-}
+export const APPLICATION_ROUTES: AnyRoute[] = [
+  route({
+    operationId: 'fileApplication',
+    method: 'post',
+    path: '/api/v1/applications',
+    role: 'applicant',
+    summary: 'R2: file an application; 201 with the card',
+    signed: {
+      action: 'fileApplication',
+      fields: fileApplicationSchema,
+      fieldCodes: FILE_APPLICATION_FIELD_CODES,
+      namesApplication: false,
+      example: { regionCode: 'almaty', queueType: 'general', childIin: '231024502016', benefitCategory: 'none', language: 'ru', contacts: { email: 'a@example.kz', phone: '+77010000001' } },
+    },
+    ok: {
+      status: 201,
+      schema: applicationCard,
+      headers: { Location: { description: 'The card’s URL', schema: z.string() } },
+      links: cardLinks('/number'),
+    },
+    async handle({ ctx, caller, signed }, deps) {
+      const state = await signed(({ params, documentId }) => fileApplication(deps, caller.iin, params, documentId));
+      ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
+      return visibleCard(deps, state.number, caller);
+    },
+  }),
+  route({
+    operationId: 'listApplications',
+    method: 'get',
+    path: '/api/v1/applications',
+    role: 'applicant',
+    summary: 'R3.2: the applications the person filed or attached',
+    ok: { status: 200, schema: applicationListAnswer, links: cardLinks('/applications/0/number') },
+    async handle({ caller }, deps) {
+      return { applications: (await listApplications(deps.db, caller.iin)).map(withStatusLabel) };
+    },
+  }),
+  route({
+    operationId: 'getApplication',
+    method: 'get',
+    path: A,
+    role: 'applicant',
+    summary: 'R3.3: the card; 404 for another person’s application',
+    params: applicationParamsSchema,
+    ok: { status: 200, schema: applicationCard },
+    handle: ({ params, caller }, deps) => visibleCard(deps, params.number, caller),
+  }),
+  route({
+    operationId: 'getSignedDocument',
+    method: 'get',
+    path: `${A}/signed-documents/:id`,
+    role: 'applicant',
+    summary: 'R1.2: the signed document behind a history entry, as it was received',
+    params: signedDocumentParamsSchema,
+    ok: { status: 200, media: 'application/xml', schema: text },
+    async handle({ params, caller }, deps) {
+      const card = await visibleCard(deps, params.number, caller);
+      const doc = await deps.db('signed_documents').where({ id: params.id, application_number: card.number }).first('xml');
+      if (!doc) throw new Problem('NOT_FOUND', `no signed document ${params.id} for ${card.number}`);
+      return doc.xml as string;
+    },
+  }),
+  route({
+    operationId: 'attachApplication',
+    method: 'post',
+    path: `${A}/attach`,
+    role: 'applicant',
+    summary: 'R3.2: attach a child’s application to the parent’s IIN; only a parent the registry lists, and only with the child’s IIN',
+    params: applicationParamsSchema,
+    body: attachApplicationSchema,
+    ok: { status: 200, schema: applicationCard },
+    async handle({ params, body, caller }, deps) {
+      const attached = (await deps.registry.isParentOf(caller.iin, body.childIin)) && (await attachApplication(deps.db, params.number, body.childIin, caller.iin));
+      if (!attached) throw new Problem('NOT_FOUND', `no application ${params.number} of a child of yours with this IIN`);
+      return visibleCard(deps, params.number, caller);
+    },
+  }),
+  action('confirmInterest', 'confirm-interest', 'R6.1', noParamsSchema, {}, confirmInterestUpdate),
+  action('chooseKindergarten', 'choose-kindergarten', 'R4.6, R5.1', chooseKindergartenSchema, { placeId: 12 }, chooseKindergartenUpdate),
+  action('extendReferral', 'extend-referral', 'R5.5', extendReferralSchema, { days: 10 }, extendReferralUpdate),
+  action('withdrawReferral', 'withdraw-referral', 'R5.6', noParamsSchema, {}, withdrawReferralUpdate),
+  action('leaveQueue', 'leave-queue', 'R6.2', noParamsSchema, {}, leaveQueueUpdate),
+  action('changeBenefitCategory', 'change-benefit-category', 'R6.2', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }, changeBenefitCategoryUpdate),
+];

@@ -1,17 +1,13 @@
-import Router from '@koa/router';
-import type { Db } from '../../db/connection';
 import { setEmail } from '../../db/accounts';
 import { consumeChallenge, createChallenge } from '../../db/challenges';
 import { openSession, revokeSession } from '../../db/sessions';
-import type { AuthSettings } from '../auth-settings';
 import { audit } from '../audit';
 import { asProblem, Problem } from '../problems';
+import { route, type AnyRoute } from '../route';
 import { accountEmailSchema } from '../schemas/applications';
-import { requireSession } from '../session';
+import { challengeAnswer, emailAnswer, loginAnswer, meAnswer } from '../schemas/responses';
 import { signedBodySchema } from '../signed-action';
-import type { SignatureVerifier } from '../signature/verifier';
 import { documentXml } from '../signature/xml';
-import { validateBody } from '../validate';
 
 const CHALLENGE_REFUSALS = {
   unknown: () => new Problem('CHALLENGE_UNKNOWN', 'this login challenge was not issued here; ask for a new one'),
@@ -23,82 +19,108 @@ const CHALLENGE_REFUSALS = {
  * R1.1 login by digital signature: a one-time challenge, signed with the AUTH key, buys a
  * short-lived session. R1.3: the first login asks for an e-mail. Role: anyone; /me: logged in.
  */
-export function authRoutes({ db, verifier, auth }: { db: Db; verifier: SignatureVerifier; auth: AuthSettings }): Router {
-  const router = new Router({ prefix: '/api/v1' });
-
-  router.post('/auth/challenge', async (ctx) => {
-    const c = await createChallenge(db, auth.challengeTtlMs);
-    ctx.status = 201;
-    ctx.body = {
-      nonce: c.nonce,
-      expiresAt: c.expiresAt.toISOString(),
-      // Sign this document as it is, with the AUTH key, and send it to /auth/login.
-      xml: documentXml('login', { nonce: c.nonce, issuedAt: c.issuedAt.toISOString(), expiresAt: c.expiresAt.toISOString() }),
-    };
-  });
-
-  router.post('/auth/login', async (ctx) => {
-    const { signedXml } = validateBody(ctx, signedBodySchema);
-    let iin: string | undefined;
-    try {
-      const doc = await verifier.verify(signedXml, 'auth');
-      iin = doc.signer.iin;
-      if (doc.name !== 'login' || typeof doc.fields.nonce !== 'string') {
-        throw new Problem('SIGNED_CONTENT_MISMATCH', 'sign the login challenge from /api/v1/auth/challenge, not another document');
-      }
-      const challenge = await consumeChallenge(db, doc.fields.nonce);
-      if (challenge !== 'ok') throw CHALLENGE_REFUSALS[challenge]();
-      const { token, session } = await openSession(db, doc.signer, auth.sessionTtlMs);
-      audit('login', { iin: session.iin, holder: session.holder, certificate: doc.signer.certificateSerial, session: session.id });
-      ctx.body = {
-        token,
-        tokenType: 'Bearer',
-        expiresAt: session.expiresAt.toISOString(),
-        person: { iin: session.iin, name: session.name, holder: session.holder },
-        emailRequired: session.email === null,
+export const AUTH_ROUTES: AnyRoute[] = [
+  route({
+    operationId: 'createLoginChallenge',
+    method: 'post',
+    path: '/api/v1/auth/challenge',
+    role: 'anyone',
+    summary: 'R1.1: a one-time login challenge (`xml`) to sign with the AUTH key',
+    ok: { status: 201, schema: challengeAnswer },
+    async handle(_input, { db, auth }) {
+      const c = await createChallenge(db, auth.challengeTtlMs);
+      return {
+        nonce: c.nonce,
+        expiresAt: c.expiresAt.toISOString(),
+        xml: documentXml('login', { nonce: c.nonce, issuedAt: c.issuedAt.toISOString(), expiresAt: c.expiresAt.toISOString() }),
       };
-    } catch (err) {
-      const refusal = asProblem(err);
-      if (refusal) audit('login_refused', { iin: iin ?? null, code: refusal.code });
-      throw err;
-    }
-  });
-
-  router.post('/auth/logout', async (ctx) => {
-    const session = requireSession(ctx, { emailOptional: true });
-    await revokeSession(db, session.id);
-    audit('logout', { iin: session.iin, session: session.id });
-    ctx.status = 204;
-  });
-
-  router.get('/me', async (ctx) => {
-    const session = requireSession(ctx, { emailOptional: true });
-    const roles =
-      session.holder === 'employee' && session.organisationBin
-        ? await db('staff').where({ iin: session.iin, organisation_bin: session.organisationBin }).select('role', 'region_code', 'kindergarten_id')
-        : [];
-    ctx.body = {
-      iin: session.iin,
-      name: session.name,
-      holder: session.holder,
-      organisationBin: session.organisationBin,
-      email: session.email,
-      emailRequired: session.email === null,
-      sessionExpiresAt: session.expiresAt.toISOString(),
-      roles: [
-        ...(session.holder === 'individual' ? [{ role: 'applicant' }] : []),
-        ...roles.map((r) => ({ role: r.role, regionCode: r.region_code, kindergartenId: r.kindergarten_id })),
-      ],
-    };
-  });
-
-  // R1.3
-  router.put('/me/email', async (ctx) => {
-    const session = requireSession(ctx, { emailOptional: true });
-    const { email } = validateBody(ctx, accountEmailSchema, { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } });
-    await setEmail(db, session.iin, email);
-    ctx.body = { email };
-  });
-
-  return router;
-}
+    },
+  }),
+  route({
+    operationId: 'login',
+    method: 'post',
+    path: '/api/v1/auth/login',
+    role: 'anyone',
+    summary: 'R1.1: the signed challenge, `{"signedXml"}`; answers a Bearer token and whether an e-mail is still needed (R1.3)',
+    body: signedBodySchema,
+    ok: { status: 200, schema: loginAnswer },
+    async handle({ body }, { db, verifier, auth }) {
+      let iin: string | undefined;
+      try {
+        const doc = await verifier.verify(body.signedXml, 'auth');
+        iin = doc.signer.iin;
+        if (doc.name !== 'login' || typeof doc.fields.nonce !== 'string') {
+          throw new Problem('SIGNED_CONTENT_MISMATCH', 'sign the login challenge from /api/v1/auth/challenge, not another document');
+        }
+        const challenge = await consumeChallenge(db, doc.fields.nonce);
+        if (challenge !== 'ok') throw CHALLENGE_REFUSALS[challenge]();
+        const { token, session } = await openSession(db, doc.signer, auth.sessionTtlMs);
+        audit('login', { iin: session.iin, holder: session.holder, certificate: doc.signer.certificateSerial, session: session.id });
+        return {
+          token,
+          tokenType: 'Bearer' as const,
+          expiresAt: session.expiresAt.toISOString(),
+          person: { iin: session.iin, name: session.name, holder: session.holder },
+          emailRequired: session.email === null,
+        };
+      } catch (err) {
+        const refusal = asProblem(err);
+        if (refusal) audit('login_refused', { iin: iin ?? null, code: refusal.code });
+        throw err;
+      }
+    },
+  }),
+  route({
+    operationId: 'logout',
+    method: 'post',
+    path: '/api/v1/auth/logout',
+    role: 'logged in',
+    summary: 'Ends the session',
+    ok: { status: 204, schema: undefined },
+    async handle({ caller }, { db }) {
+      await revokeSession(db, caller.id);
+      audit('logout', { iin: caller.iin, session: caller.id });
+    },
+  }),
+  route({
+    operationId: 'me',
+    method: 'get',
+    path: '/api/v1/me',
+    role: 'logged in',
+    summary: 'The logged-in person, their roles, whether an e-mail is needed',
+    ok: { status: 200, schema: meAnswer },
+    async handle({ caller: session }, { db }) {
+      const roles =
+        session.holder === 'employee' && session.organisationBin
+          ? await db('staff').where({ iin: session.iin, organisation_bin: session.organisationBin }).select('role', 'region_code', 'kindergarten_id')
+          : [];
+      return {
+        iin: session.iin,
+        name: session.name,
+        holder: session.holder,
+        organisationBin: session.organisationBin,
+        email: session.email,
+        emailRequired: session.email === null,
+        sessionExpiresAt: session.expiresAt.toISOString(),
+        roles: [
+          ...(session.holder === 'individual' ? [{ role: 'applicant' as const }] : []),
+          ...roles.map((r) => ({ role: r.role, regionCode: r.region_code, kindergartenId: r.kindergarten_id })),
+        ],
+      };
+    },
+  }),
+  route({
+    operationId: 'setEmail',
+    method: 'put',
+    path: '/api/v1/me/email',
+    role: 'logged in',
+    summary: 'R1.3: the e-mail asked at first login',
+    body: accountEmailSchema,
+    bodyFieldCodes: { email: { missing: 'CONTACT_REQUIRED', invalid: 'INVALID_CONTACT' } },
+    ok: { status: 200, schema: emailAnswer },
+    async handle({ caller, body }, { db }) {
+      await setEmail(db, caller.iin, body.email);
+      return { email: body.email };
+    },
+  }),
+];

@@ -1,14 +1,14 @@
-import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { regionSettings } from '../../db/regions';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { ensureRegionSchedules } from '../../schedules/daily-runs';
 import { audit } from '../audit';
 import { Problem } from '../problems';
+import { route, type AnyRoute } from '../route';
+import { regionSettingsAnswer } from '../schemas/responses';
 import { regionParamsSchema, regionSettingsChangeSchema } from '../schemas/staff';
-import { operatorKeeps, requireStaff, type StaffMember } from '../staff';
-import { validate, validateBody, validateParams } from '../validate';
+import { operatorKeeps, type StaffMember } from '../staff';
+import { validate } from '../validate';
 
 async function regionOf(db: Db, operator: StaffMember, code: string) {
   // A regional operator keeps only their region; another region answers as one that does not exist.
@@ -23,24 +23,33 @@ async function regionOf(db: Db, operator: StaffMember, code: string) {
  * cycle), each through an activity so its history records what it acted on; the schedules move
  * to the new hours. Role: operator.
  */
-export function regionRoutes({ db, temporal }: { db: Db; temporal: Client }): Router {
-  const router = new Router({ prefix: '/api/v1/admin/regions' });
-
-  router.get('/:code/settings', async (ctx) => {
-    const operator = await requireStaff(ctx, db, 'operator');
-    ctx.body = (await regionOf(db, operator, validateParams(ctx, regionParamsSchema).code)).settings;
-  });
-
-  router.patch('/:code/settings', async (ctx) => {
-    const operator = await requireStaff(ctx, db, 'operator');
-    const region = await regionOf(db, operator, validateParams(ctx, regionParamsSchema).code);
-    const change = validateBody(ctx, regionSettingsChangeSchema);
-    const settings = validate(ruleSettingsSchema, { ...region.settings, ...change });
-    await db('regions').where({ code: region.code }).update({ settings: JSON.stringify(settings) });
-    await ensureRegionSchedules(temporal, region.code, settings);
-    audit('region_settings_changed', { iin: operator.iin, region: region.code, change });
-    ctx.body = settings;
-  });
-
-  return router;
-}
+export const REGION_ROUTES: AnyRoute[] = [
+  route({
+    operationId: 'getRegionSettings',
+    method: 'get',
+    path: '/api/v1/admin/regions/:code/settings',
+    role: 'operator',
+    summary: 'R10: a region’s rule settings',
+    params: regionParamsSchema,
+    ok: { status: 200, schema: regionSettingsAnswer },
+    handle: async ({ caller, params }, { db }) => (await regionOf(db, caller, params.code)).settings,
+  }),
+  route({
+    operationId: 'changeRegionSettings',
+    method: 'patch',
+    path: '/api/v1/admin/regions/:code/settings',
+    role: 'operator',
+    summary: 'R10: change a region’s rule settings (not its numbering prefix); the daily schedules follow',
+    params: regionParamsSchema,
+    body: regionSettingsChangeSchema,
+    ok: { status: 200, schema: regionSettingsAnswer },
+    async handle({ caller: operator, params, body: change }, { db, temporal }) {
+      const region = await regionOf(db, operator, params.code);
+      const settings = validate(ruleSettingsSchema, { ...region.settings, ...change });
+      await db('regions').where({ code: region.code }).update({ settings: JSON.stringify(settings) });
+      await ensureRegionSchedules(temporal, region.code, settings);
+      audit('region_settings_changed', { iin: operator.iin, region: region.code, change });
+      return settings;
+    },
+  }),
+];

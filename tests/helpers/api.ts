@@ -15,6 +15,7 @@ import { testDb } from './db';
 import { signedAction, signer, testPkiDir } from './pki';
 import { createDevServerEnv, createTestWorker } from './temporal';
 import { RefereedVerifier } from './xmlsec1';
+import { schemaCheckedAnswers } from './answers';
 
 export interface Answer {
   status: number;
@@ -43,6 +44,8 @@ export interface ApiHarness {
   act(iin: string, number: string, path: string, fields?: Record<string, unknown>): Promise<Answer>;
   /** The API's verifier, with xmlsec1 as referee of what it accepts. */
   verifier: RefereedVerifier;
+  /** How many answers of each operation were held to its declared schema. */
+  checkedAnswers: Map<string, number>;
   /** Reads the trust store again (after a CRL changed). */
   reloadTrustStore(): Promise<void>;
   close(): Promise<void>;
@@ -59,7 +62,8 @@ export async function startApi(): Promise<ApiHarness> {
   // Every document the API accepts in the tests must pass xmlsec1 --verify too.
   const verifier = new RefereedVerifier(new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false }), trustDir);
   const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10 });
-  const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth };
+  const answers = schemaCheckedAnswers();
+  const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth, answerCheck: answers.check };
   const app = createApp(deps);
   const server: Server = await listen(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -108,6 +112,7 @@ export async function startApi(): Promise<ApiHarness> {
     },
     login,
     verifier,
+    checkedAnswers: answers.checked,
     sign: (iin, action, fields = {}) => signedAction(iin, action, fields),
     async file(family, fields = {}) {
       const filing = { regionCode: 'almaty', childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' }, ...fields };
@@ -128,6 +133,7 @@ export async function startApi(): Promise<ApiHarness> {
       await running;
       await env.teardown();
       await db.destroy();
+      if (answers.violations.length) throw new Error(`answers that broke their declared schema:\n${answers.violations.join('\n\n')}`);
     },
   };
 }

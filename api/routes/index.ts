@@ -1,0 +1,23 @@
+import type { AnyRoute } from '../route';
+import { ADMIN_ROUTES } from './admin';
+import { APPLICATION_ROUTES } from './applications';
+import { AUTH_ROUTES } from './auth';
+import { CALENDAR_ROUTES } from './calendar';
+import { DOCS_ROUTES } from './docs';
+import { HEALTH_ROUTES } from './health';
+import { PUBLIC_ROUTES } from './public';
+import { REGION_ROUTES } from './regions';
+import { STAFF_ROUTES } from './staff';
+
+/** Every route of the API, declared once: the router and the OpenAPI document are made from this. */
+export const ROUTES: readonly AnyRoute[] = [
+  ...HEALTH_ROUTES,
+  ...DOCS_ROUTES,
+  ...PUBLIC_ROUTES,
+  ...AUTH_ROUTES,
+  ...APPLICATION_ROUTES,
+  ...STAFF_ROUTES,
+  ...CALENDAR_ROUTES,
+  ...REGION_ROUTES,
+  ...ADMIN_ROUTES,
+];

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { CERTIFICATE_HOLDERS } from '../../domain/identity';
+import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
+import { APPLICATION_STATUSES, TRANSITION_CAUSES } from '../../domain/statuses';
+import { ruleSettingsSchema } from '../../domain/rule-settings';
+
+/**
+ * What the API answers, route by route: the OpenAPI document's response schemas, and what the API
+ * tests hold every 2xx answer to. Objects are strict, so a field the document does not name fails.
+ */
+
+/** An instant as every instant leaves the system (domain/iso.ts). */
+const instant = z.iso.datetime();
+const day = z.iso.date();
+const id = z.number().int().positive();
+const count = z.number().int().min(0);
+const registrationNumber = z.string();
+const iin = z.string().regex(/^\d{12}$/);
+const status = z.enum(APPLICATION_STATUSES);
+const statusLabel = z.strictObject({ ru: z.string(), kk: z.string() }).describe('R3.4: the status as people read it');
+const queueNumber = z.number().int().positive().nullable().describe('null when the application is not in a queue');
+const kindergartenName = { id, nameRu: z.string(), nameKk: z.string() };
+const KINDERGARTEN_KINDS = ['state', 'private', 'village', 'mini_centre', 'correctional'] as const;
+const REFERRAL_STATES = ['active', 'used', 'annulled', 'withdrawn', 'cancelled'] as const;
+const STAFF_ROLES = ['kindergarten_staff', 'pmpk_staff', 'operator'] as const;
+
+export const healthAnswer = z.strictObject({
+  status: z.literal('ok'),
+  checks: z.strictObject({ postgres: z.literal('up'), temporal: z.literal('up') }),
+});
+
+export const openApiAnswer = z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) });
+
+export const text = z.string();
+
+/** A place as both staff and the public see it (R4.7). */
+const placeFields = {
+  placeId: id,
+  groupYear: z.number().int(),
+  language: z.enum(LANGUAGES),
+  placeType: z.string(),
+  seats: count,
+  free: count,
+  releasedOn: day,
+  publishedAt: instant.nullable(),
+};
+
+export const publishedPlacesAnswer = z.strictObject({
+  places: z.array(
+    z.strictObject({
+      ...placeFields,
+      freeChoice: z.boolean().describe('R4.9: open to any applicant of the group year'),
+      kindergarten: z.strictObject({
+        ...kindergartenName,
+        kind: z.enum(KINDERGARTEN_KINDS),
+        address: z.string(),
+        phone: z.string().nullable(),
+        location: z.strictObject({ latitude: z.number(), longitude: z.number() }).nullable(),
+      }),
+    }),
+  ),
+});
+
+export const issuedReferralsAnswer = z.strictObject({
+  referrals: z.array(
+    z.strictObject({
+      registrationNumber,
+      issuedAt: instant,
+      state: z.enum(REFERRAL_STATES),
+      queueNumberAtIssue: z.number().int().positive().nullable(),
+      groupYear: z.number().int(),
+      kindergarten: z.strictObject(kindergartenName),
+    }),
+  ),
+});
+
+export const publicApplicationAnswer = z.strictObject({
+  registrationNumber,
+  regionCode: z.string(),
+  queueType: z.enum(QUEUE_TYPES),
+  groupYear: z.number().int(),
+  benefitCategory: z.enum(BENEFIT_CATEGORIES),
+  registeredAt: instant,
+  status,
+  statusLabel,
+  statusChangedAt: instant,
+  onStopList: z.boolean(),
+  queueNumber,
+  queueNumberInCategory: queueNumber,
+});
+
+export const challengeAnswer = z.strictObject({
+  nonce: z.string(),
+  expiresAt: instant,
+  xml: z.string().describe('The document to sign as it is, with the AUTH key, and send to POST /api/v1/auth/login'),
+});
+
+const person = z.strictObject({ iin, name: z.string(), holder: z.enum(CERTIFICATE_HOLDERS) });
+
+export const loginAnswer = z.strictObject({
+  token: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresAt: instant,
+  person,
+  emailRequired: z.boolean().describe('R1.3: PUT /api/v1/me/email before anything else'),
+});
+
+export const meAnswer = z.strictObject({
+  iin,
+  name: z.string(),
+  holder: z.enum(CERTIFICATE_HOLDERS),
+  organisationBin: z.string().nullable(),
+  email: z.string().nullable(),
+  emailRequired: z.boolean(),
+  sessionExpiresAt: instant,
+  roles: z.array(
+    z.union([
+      z.strictObject({ role: z.literal('applicant') }),
+      z.strictObject({ role: z.enum(STAFF_ROLES), regionCode: z.string().nullable(), kindergartenId: id.nullable() }),
+    ]),
+  ),
+});
+
+export const emailAnswer = z.strictObject({ email: z.string() });
+
+/** R3.3: the application card as its applicant (or an attached parent) sees it. */
+export const applicationCard = z.strictObject({
+  number: registrationNumber,
+  region: z.strictObject({ code: z.string(), nameRu: z.string(), nameKk: z.string() }),
+  queueType: z.enum(QUEUE_TYPES),
+  benefitCategory: z.enum(BENEFIT_CATEGORIES),
+  groupYear: z.number().int(),
+  registeredAt: instant,
+  status,
+  statusLabel,
+  statusCause: z.enum(TRANSITION_CAUSES),
+  statusChangedAt: instant,
+  queueNumber,
+  queueNumberInCategory: queueNumber,
+  deadlines: z.strictObject({
+    reconfirmBy: instant.nullable(),
+    choiceWindowEndsAt: instant.nullable(),
+    referralDeadline: instant.nullable(),
+    stopListUntil: instant.nullable(),
+  }),
+  onStopList: z.boolean(),
+  expiredReferrals: count,
+  referral: z
+    .strictObject({
+      placeId: id,
+      issuedAt: instant,
+      deadline: instant,
+      extensionDays: count.nullable().describe('R5.5: the days the one extension added; null until extended'),
+      kindergarten: z.strictObject({ ...kindergartenName, address: z.string(), phone: z.string().nullable() }),
+    })
+    .nullable(),
+  language: z.enum(LANGUAGES),
+  child: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: day }),
+  applicant: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable() }),
+  contacts: z.strictObject({ email: z.string(), phone: z.string(), extraEmail: z.string().nullable(), extraPhone: z.string().nullable() }),
+  history: z.array(
+    z.strictObject({
+      at: instant,
+      from: status.nullable(),
+      to: status,
+      cause: z.enum(TRANSITION_CAUSES),
+      actor: z.string().describe('`applicant`, `system`, or the IIN of the member of staff'),
+      signedDocumentId: id.nullable().describe('R1.2: GET …/signed-documents/{id} gives the document'),
+    }),
+  ),
+});
+
+export const applicationListAnswer = z.strictObject({
+  applications: z.array(
+    z.strictObject({
+      number: registrationNumber,
+      regionCode: z.string(),
+      queueType: z.enum(QUEUE_TYPES),
+      childIin: iin,
+      status,
+      statusLabel,
+      registeredAt: instant,
+      filedByMe: z.boolean().describe('false for an application attached as the child’s parent (R3.2)'),
+    }),
+  ),
+});
+
+const ownPlace = z.strictObject({ ...placeFields, addedAt: instant, freeChoiceSince: instant.nullable() });
+export const ownPlaceAnswer = ownPlace;
+export const ownPlacesAnswer = z.strictObject({ places: z.array(ownPlace) });
+
+export const arrivalAnswer = z.strictObject({ applicationNumber: registrationNumber, status });
+export const departureAnswer = z.strictObject({ childIin: iin, departed: z.literal(true) });
+
+const calendarDay = {
+  id,
+  day,
+  regionCode: z.string().nullable(),
+  kind: z.enum(['holiday', 'day_off', 'working_day']),
+  name: z.string(),
+  source: z.string(),
+};
+export const calendarDaysAnswer = z.strictObject({ days: z.array(z.strictObject(calendarDay)) });
+export const calendarDayAddedAnswer = z.strictObject({
+  ...calendarDay,
+  affectedApplications: count.describe('How many applications the recomputation will ask (a workflow started by this request)'),
+});
+
+export const regionSettingsAnswer = ruleSettingsSchema.strict();
+
+export const runAnswer = z.strictObject({ scheduleId: z.string(), triggered: z.literal(true) });
+
+export const invariantsAnswer = z.strictObject({
+  ok: z.boolean(),
+  placeViolations: z.array(z.strictObject({ placeId: id, total: count, free: z.number().int(), held: count })),
+});

@@ -1,10 +1,11 @@
-import type { WorkingDeadlineRequest } from '../contracts/activities';
+import type { DeadlineNoticeRequest, WorkingDeadlineRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
-import { addDays, almatyDate } from '../domain/almaty-time';
+import { addDays, almatyDate, days } from '../domain/almaty-time';
 import {
   WorkingCalendar,
   calendarHorizonDays,
   choiceWindowEnd,
+  lastWorkingMorningBefore,
   workingDaysAfterDeadline,
   workingDaysDeadline,
   type CalendarDayKind,
@@ -33,6 +34,14 @@ export function createCalendarActivities({ db }: { db: Db }) {
       const calendar = await loadCalendar(db, req.regionCode, req.from, req.days);
       const count = { after: workingDaysDeadline, window: choiceWindowEnd, afterDeadline: workingDaysAfterDeadline }[req.rule];
       return count(req.from, req.days, calendar);
+    },
+
+    /** R9.1: when the "deadline near" notice goes, by the calendar as it is now. */
+    async deadlineNoticeAt(req: DeadlineNoticeRequest): Promise<number> {
+      // A month back covers the longest run of days off before any deadline.
+      const lookBack = 30;
+      const calendar = await loadCalendar(db, req.regionCode, req.deadline - days(lookBack), lookBack);
+      return lastWorkingMorningBefore(req.deadline, req.hour, calendar);
     },
   };
 }

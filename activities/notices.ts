@@ -1,17 +1,50 @@
 import type { NoticeRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
+import type { NoticeContent, NoticeKindergarten } from '../domain/notices';
+import type { Language } from '../domain/queue';
+import type { TransitionCause } from '../domain/statuses';
+
+/** The kindergartens by ID, named in the notice's language. */
+async function kindergartens(db: Db, ids: number[], language: Language): Promise<Map<number, NoticeKindergarten>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db('kindergartens').whereIn('id', ids).select('id', 'name_ru', 'name_kk', 'address', 'phone');
+  return new Map(rows.map((k) => [k.id as number, { name: language === 'kk' ? k.name_kk : k.name_ru, address: k.address, phone: k.phone }]));
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * What the notice says, fixed now (R9.1): the workflow's event data (instants, IDs), with the
+ * names a family reads — the child's first name, the kindergartens in the notice's language.
+ */
+async function noticeContent(db: Db, req: NoticeRequest, language: Language, childFirstName: string): Promise<NoticeContent> {
+  const { data } = req;
+  const placeIds = Array.isArray(data.placeIds) ? (data.placeIds as number[]) : [];
+  const offeredIds = placeIds.length ? (await db('places').whereIn('id', placeIds).distinct('kindergarten_id')).map((r) => r.kindergarten_id as number) : [];
+  const kindergartenId = typeof data.kindergartenId === 'number' ? data.kindergartenId : undefined;
+  const named = await kindergartens(db, [...offeredIds, ...(kindergartenId === undefined ? [] : [kindergartenId])], language);
+  const content: NoticeContent = { number: req.number, childFirstName };
+  if (offeredIds.length) content.offered = offeredIds.map((id) => named.get(id)!).filter(Boolean);
+  if (kindergartenId !== undefined && named.has(kindergartenId)) content.kindergarten = named.get(kindergartenId);
+  const instants = { windowEndsAt: text(data.windowEndsAt), deadline: text(data.deadline), stopListUntil: text(data.stopListUntil), reconfirmBy: text(data.reconfirmBy) };
+  for (const [key, value] of Object.entries(instants)) if (value !== undefined) content[key as keyof typeof instants] = value;
+  if (typeof data.cause === 'string') content.cause = data.cause as TransitionCause;
+  return content;
+}
 
 export function createNoticeActivities({ db }: { db: Db }) {
   return {
     /**
-     * R9.1: puts one outbox row per contact of the application (R2.2), in the applicant's
-     * language; delivery reads the outbox.
+     * R9.1: puts one outbox row per contact of the application (R2.2), in the application's
+     * language of correspondence; the dispatcher delivers the outbox.
      */
     async enqueueNotice(req: NoticeRequest): Promise<number> {
-      const app = await db('applications')
-        .where({ number: req.number })
-        .first('email', 'phone', 'extra_email', 'extra_phone', 'language');
+      const app = await db('applications as a')
+        .join('persons as c', 'c.iin', 'a.child_iin')
+        .where({ 'a.number': req.number })
+        .first('a.email', 'a.phone', 'a.extra_email', 'a.extra_phone', 'a.language', 'c.first_name');
       if (!app) throw new Error(`no application ${req.number}`);
+      const content = await noticeContent(db, req, app.language, app.first_name);
       const recipients = [
         { channel: 'email', recipient: app.email },
         { channel: 'sms', recipient: app.phone },
@@ -25,7 +58,7 @@ export function createNoticeActivities({ db }: { db: Db }) {
         channel: r.channel,
         recipient: r.recipient,
         language: app.language,
-        payload: JSON.stringify(req.data),
+        payload: JSON.stringify(content),
       }));
       const inserted = await db('notices').insert(rows).onConflict('idempotency_key').ignore().returning('id');
       return inserted.length;

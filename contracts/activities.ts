@@ -6,17 +6,11 @@
 import type { BenefitCategory, QueueType } from '../domain/queue';
 import type { RuleSettings } from '../domain/rule-settings';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
+import type { NoticeKind } from '../domain/notices';
 import type { ApplicationFiling } from './application';
 
 /** R9.1: the notices the lifecycle sends. */
-export type NoticeKind =
-  | 'reconfirmation_due'
-  | 'removed'
-  | 'turn_arrived'
-  | 'referral_issued'
-  | 'referral_annulled'
-  | 'stop_list_ended'
-  | 'enrolled';
+export type { NoticeKind };
 
 export interface NoticeRequest {
   /** Unique per notice event: a retried or replayed call enqueues nothing twice. */
@@ -24,6 +18,14 @@ export interface NoticeRequest {
   number: string;
   kind: NoticeKind;
   data: Record<string, unknown>;
+}
+
+/** R9.1: the morning of the last working day before a referral's deadline. */
+export interface DeadlineNoticeRequest {
+  regionCode: string;
+  deadline: number;
+  /** Asia/Almaty. */
+  hour: number;
 }
 
 export interface WorkingDeadlineRequest {
@@ -120,6 +122,7 @@ export interface ApplicationActivities {
   listApplicationsOnStopList(req: { after: string; limit: number; at: number }): Promise<string[]>;
   listApplicationsAffectedByCalendarChange(req: { change: CalendarChange; after: string; limit: number }): Promise<string[]>;
   workingDeadline(req: WorkingDeadlineRequest): Promise<number>;
+  deadlineNoticeAt(req: DeadlineNoticeRequest): Promise<number>;
   enqueueNotice(req: NoticeRequest): Promise<number>;
   publishPlaces(req: { regionCode: string; at: number }): Promise<{ published: number }>;
   selectOfferWave(req: OfferWaveRequest): Promise<OfferWave>;

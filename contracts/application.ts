@@ -57,6 +57,12 @@ export interface Referral {
   baseDeadline: number;
   /** R5.5: calendar days added once by the applicant; 0 until then. */
   extensionDays: number;
+  /**
+   * R9.1: when the "deadline near" notice goes for the deadline as it now stands; absent in runs
+   * recorded before that notice existed. Cleared once sent; an extension or a calendar change sets
+   * it again for the new deadline.
+   */
+  deadlineNoticeAt?: number;
 }
 
 /** R5.3: the stop-list after an annulled referral. */

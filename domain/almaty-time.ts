@@ -66,3 +66,4 @@ export function reconfirmationDeadline(registeredAtMs: number, cycle: number, mo
 
 export const days = (n: number): number => n * DAY_MS;
 export const hours = (n: number): number => n * 60 * 60 * 1000;
+export const minutes = (n: number): number => n * 60 * 1000;

@@ -3,7 +3,7 @@
  * workflow code imports it, so no I/O, no clock, no Intl. The calendar's exceptions are data (read
  * from `calendar_days` by an activity), never code: the law and the decrees change.
  */
-import { addDays, almatyDate, endOfAlmatyDay, isWeekend, type CivilDate } from './almaty-time';
+import { addDays, almatyDate, endOfAlmatyDay, hours, isWeekend, startOfAlmatyDay, type CivilDate } from './almaty-time';
 
 export type CalendarDayKind = 'holiday' | 'day_off' | 'working_day';
 
@@ -94,4 +94,25 @@ export function calendarHorizonDays(n: number): number {
   // 0 is allowed here (a region may set no stop-list, R10): the horizon is then just the margin.
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working-day count must be an integer >= 0, got ${n}`);
   return n * HORIZON_DAYS_PER_WORKING_DAY + HORIZON_MARGIN_DAYS;
+}
+
+/** The last working day strictly before `day`. */
+export function lastWorkingDayBefore(day: CivilDate, cal: WorkingCalendar): CivilDate {
+  for (let offset = 1; offset <= MAX_SCAN_DAYS; offset++) {
+    const candidate = addDays(day, -offset);
+    if (cal.isWorkingDay(candidate)) return candidate;
+  }
+  throw new Error(`no working day in the ${MAX_SCAN_DAYS} days before ${day}: check the calendar`);
+}
+
+/**
+ * R9.1: when the "deadline near" notice goes — `hour` o'clock, Asia/Almaty, on the last working
+ * day whose morning comes before the deadline. A deadline at 24:00 belongs to the day it ends, so
+ * that is the deadline's own day when it is a working day, else the working day before it.
+ */
+export function lastWorkingMorningBefore(deadlineMs: number, hour: number, cal: WorkingCalendar): number {
+  const lastDay = almatyDate(deadlineMs - 1);
+  const morningOf = (day: CivilDate) => startOfAlmatyDay(day) + hours(hour);
+  const day = cal.isWorkingDay(lastDay) && morningOf(lastDay) < deadlineMs ? lastDay : lastWorkingDayBefore(lastDay, cal);
+  return morningOf(day);
 }

@@ -54,6 +54,7 @@ export async function chooseKindergarten(app: Lifecycle, req: ChooseKindergarten
     kindergartenId: reservation.kindergartenId,
   });
   await app.notify('referral_issued', { kindergartenId: reservation.kindergartenId, deadline: iso(baseDeadline) });
+  await app.scheduleDeadlineNotice();
 }
 
 /** R5.5: once, by 1–30 calendar days counted from the current deadline. */
@@ -63,6 +64,7 @@ export async function extendReferral(app: Lifecycle, req: ExtendReferralRequest)
     referralDeadline: rules.referralDeadline(app.s),
     referralExtensionDays: req.days,
   }, { days: req.days });
+  await app.scheduleDeadlineNotice(); // R9.1: the notice follows the deadline
 }
 
 /** R5.6: within 24 hours of issue; the seat is freed and the child keeps their place in line. */

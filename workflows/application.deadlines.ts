@@ -15,7 +15,7 @@ import type { RuleSettings } from '../domain/rule-settings';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import { cycleEnd, referralDeadline } from './application.guards';
 
-export type DeadlineKind = 'reminder' | 'reconfirmation' | 'offerWindow' | 'referral' | 'stopList';
+export type DeadlineKind = 'reminder' | 'reconfirmation' | 'offerWindow' | 'deadlineNear' | 'referral' | 'stopList';
 
 export const SYSTEM = 'system';
 
@@ -35,6 +35,8 @@ export interface DeadlineHost extends Timing {
   remove(cause: TransitionCause, actor: string): Promise<void>;
   releaseReferral(state: 'withdrawn' | 'cancelled' | 'annulled', at: number): Promise<void>;
   workingDeadline(from: number, count: number, rule: WorkingDeadlineRequest['rule']): Promise<number>;
+  /** R9.1: sets when the "deadline near" notice goes for the referral's deadline as it now stands. */
+  scheduleDeadlineNotice(): Promise<void>;
   /** Temporal's `patched`: which branch a recorded run took. */
   patched(id: string): boolean;
 }
@@ -108,6 +110,16 @@ export const DEADLINES: readonly Deadline[] = [
     },
   },
   {
+    kind: 'deadlineNear', // R9.1: the morning of the referral's last working day
+    at: ({ s }) => (s.status === 'referral_issued' ? s.referral?.deadlineNoticeAt : undefined),
+    fire: (app) => {
+      const referral = app.s.referral!;
+      referral.deadlineNoticeAt = undefined;
+      const deadline = referralDeadline(app.s)!;
+      return app.notify('deadline_near', { kindergartenId: referral.kindergartenId, deadline: iso(deadline) }, `deadline_near:${referral.referralId}:${deadline}`);
+    },
+  },
+  {
     kind: 'referral', // R5.2–R5.4
     at: ({ s }) => (s.status === 'referral_issued' ? referralDeadline(s) : undefined),
     fire: (app) => referralExpires(app),
@@ -163,6 +175,7 @@ export async function moveByCalendar(app: DeadlineHost): Promise<boolean> {
     const later = await app.workingDeadline(count.from, calendar.workingDays(settings), count.rule);
     if (later <= count.current) return false;
     await app.transition(s.status, 'deadline_moved', SYSTEM, calendar.move(s, later));
+    if (s.referral) await app.scheduleDeadlineNotice();
     return true;
   }
   return false;

@@ -7,6 +7,7 @@ import { condition, log, patched as isPatched, upsertSearchAttributes } from '@t
 import type { NoticeKind, ReadModelChanges, ReferralClosure, WorkingDeadlineRequest } from '../contracts/activities';
 import { DOMAIN_ERRORS } from '../domain/errors';
 import { iso } from '../domain/iso';
+import { DEADLINE_NOTICE_HOUR } from '../domain/notices';
 import type { RuleSettings } from '../domain/rule-settings';
 import { STATUS_SEARCH_VALUE, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
 import { activities as act, quick } from './application.activities';
@@ -159,6 +160,14 @@ export class Lifecycle implements DeadlineHost {
 
   workingDeadline(from: number, count: number, rule: WorkingDeadlineRequest['rule']): Promise<number> {
     return quick().workingDeadline({ regionCode: this.filing.regionCode, from, days: count, rule });
+  }
+
+  async scheduleDeadlineNotice(): Promise<void> {
+    const { referral } = this.s;
+    // R9.1: runs recorded before the "deadline near" notice existed keep their history.
+    if (!referral || !this.patched('deadline-near-notice')) return;
+    const deadline = rules.referralDeadline(this.s)!;
+    referral.deadlineNoticeAt = await act.deadlineNoticeAt({ regionCode: this.filing.regionCode, deadline, hour: DEADLINE_NOTICE_HOUR });
   }
 
   releaseReferral(state: ReferralClosure, at: number): Promise<void> {

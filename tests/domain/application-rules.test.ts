@@ -124,6 +124,7 @@ function host(s: LifecycleState, { patched = true, calendarSays }: { patched?: b
       steps.push(['patched', id]);
       return patched;
     },
+    scheduleDeadlineNotice: async () => void steps.push(['scheduleDeadlineNotice']),
   };
   return { app, steps };
 }
@@ -170,6 +171,20 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
     await row('offerWindow').fire(app);
     expect(app.s.offer).toBeUndefined();
     expect(steps).toEqual([['transition', 'queued', 'offer_expired', 'system', { offerWindowEndsAt: null }]]);
+  });
+
+  it('R9.1 the "deadline near" notice fires at the morning it was set for, once per deadline; a calendar move sets it again', async () => {
+    const morning = NOW + days(6) + hours(4);
+    const s = queued({ status: 'referral_issued', referral: { ...referral, deadlineNoticeAt: morning } });
+    expect(row('deadlineNear').at(timing(s))).toBe(morning);
+    expect(row('deadlineNear').at(timing(queued({ status: 'referral_issued', referral })))).toBeUndefined();
+    expect(row('deadlineNear').at(timing(queued({ referral: { ...referral, deadlineNoticeAt: morning } })))).toBeUndefined();
+    const { app, steps } = host(s);
+    await row('deadlineNear').fire(app);
+    expect(app.s.referral!.deadlineNoticeAt).toBeUndefined();
+    expect(row('deadlineNear').at(timing(app.s))).toBeUndefined();
+    expect(steps).toEqual([['notify', 'deadline_near', { kindergartenId: 3, deadline: new Date(NOW + days(7)).toISOString() }, `deadline_near:${referral.referralId}:${NOW + days(7)}`]]);
+    expect(row('deadlineNear').calendar).toBeUndefined();
   });
 
   it('R5.2–R5.5 the referral fires at its deadline with the extension: annulled, then a stop-list; the second time, removed; a move keeps the extension on top', async () => {
@@ -238,7 +253,7 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
   });
 
   it('every kind has a row; ties go to the earlier row, and the working-day ones are asked in order: window, referral, stop-list', () => {
-    expect(DEADLINES.map((d) => d.kind)).toEqual(['reminder', 'reconfirmation', 'offerWindow', 'referral', 'stopList']);
+    expect(DEADLINES.map((d) => d.kind)).toEqual(['reminder', 'reconfirmation', 'offerWindow', 'deadlineNear', 'referral', 'stopList']);
     expect(DEADLINES.filter((d) => d.calendar).map((d) => d.kind)).toEqual(['offerWindow', 'referral', 'stopList']);
     expect(nextDeadline(timing(queued()))).toEqual({ kind: 'reminder', at: cycleEnds - days(30) });
     const stopList = queued({ remindedCycle: 1, stopList: { from: NOW, until: cycleEnds, counted: 'afterDeadline' } });
@@ -252,6 +267,7 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
     expect(later.steps).toEqual([
       ['workingDeadline', NOW, 5, 'after'],
       ['transition', 'referral_issued', 'deadline_moved', 'system', { referralDeadline: NOW + days(8) }],
+      ['scheduleDeadlineNotice'],
     ]);
     const earlier = host(s(), { calendarSays: NOW + days(6) });
     expect(await moveByCalendar(earlier.app)).toBe(false);

@@ -3,6 +3,7 @@ import { publicHolidays } from '../../domain/holidays';
 import {
   calendarHorizonDays,
   choiceWindowEnd,
+  lastWorkingMorningBefore,
   nthWorkingDayAfter,
   nthWorkingDayFrom,
   WorkingCalendar,
@@ -121,5 +122,24 @@ describe('working-day arithmetic guards', () => {
       expect(calendarHorizonDays(n)).toBeGreaterThanOrEqual(spanDays);
     }
     expect(calendarHorizonDays(0)).toBe(30);
+  });
+});
+
+describe('R9.1 the "deadline near" notice: 09:00 on the referral\'s last working day', () => {
+  it('a deadline at 24:00 on a working day: 09:00 that day', () => {
+    // Issued Fri 19 March 2027: the deadline is 24:00 Wed 31 March, the notice 09:00 Wed 31 March.
+    expect(iso(lastWorkingMorningBefore(almaty('2027-04-01T00:00:00'), 9, cal2027))).toBe(iso(almaty('2027-03-31T09:00:00')));
+  });
+
+  it('a deadline an extension put on a weekend or a holiday: 09:00 on the working day before it', () => {
+    // 24:00 Sunday 28 March 2027 → Friday 26 March.
+    expect(iso(lastWorkingMorningBefore(almaty('2027-03-29T00:00:00'), 9, cal2027))).toBe(iso(almaty('2027-03-26T09:00:00')));
+    // 24:00 Tuesday 23 March 2027 (Nauryz; 22–24 off, 21 a Sunday) → Friday 19 March.
+    expect(iso(lastWorkingMorningBefore(almaty('2027-03-24T00:00:00'), 9, cal2027))).toBe(iso(almaty('2027-03-19T09:00:00')));
+  });
+
+  it('a decree working Saturday counts as a working day', () => {
+    const cal = new WorkingCalendar([{ day: '2027-03-27', kind: 'working_day' }]);
+    expect(iso(lastWorkingMorningBefore(almaty('2027-03-29T00:00:00'), 9, cal))).toBe(iso(almaty('2027-03-27T09:00:00')));
   });
 });

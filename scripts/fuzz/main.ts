@@ -35,6 +35,23 @@ const FOCUS: Record<Exclude<Role, 'anonymous'>, string> = {
 
 const LOGOUT = '/api/v1/auth/logout';
 
+/** Each link of an OpenAPI document as the paths of its two operations. */
+function linkedPaths(doc: { paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, { links?: Record<string, { operationId: string }> }> }>> }): [string, string][] {
+  const pathOf = new Map(Object.entries(doc.paths).flatMap(([p, ops]) => Object.values(ops).map((op) => [op.operationId, p] as const)));
+  return Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.values(ops).flatMap((op) => Object.values(op.responses ?? {}).flatMap((r) => Object.values(r.links ?? {}).map((l) => [p, pathOf.get(l.operationId) ?? ''] as [string, string]))),
+  );
+}
+
+/** Whether a run's path filter (none, --include-path, --include-path-regex, --exclude-path) takes a path. */
+function inRun(args: string[], path: string): boolean {
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const include = value('--include-path');
+  const regex = value('--include-path-regex');
+  const exclude = value('--exclude-path');
+  return (include === undefined || include === path) && (regex === undefined || new RegExp(regex).test(path)) && exclude !== path;
+}
+
 /** The checks of `st run --checks all` in Schemathesis 4.32 (`st run --help`). */
 const CHECKS = [
   'not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance',
@@ -225,6 +242,7 @@ async function main(): Promise<void> {
       runs.push({ name: role, role, args: only });
       runs.push({ name: `${role}-logout`, role, args: ['--include-path', LOGOUT] });
     }
+    const linked = linkedPaths((await (await fetch(schemaUrl)).json()) as Parameters<typeof linkedPaths>[0]);
     for (const run of runs) {
       // A session of its own for each run, made just before it (sessions last SESSION_TTL_MINUTES).
       const iin = ROLES[run.role];
@@ -255,6 +273,8 @@ async function main(): Promise<void> {
         ...(options.maxTime && !run.name.endsWith('-logout') ? ['--max-time', String(options.maxTime)] : []),
         ...auth,
         ...run.args,
+        // The stateful phase follows the document's links; a run whose operations hold no link has none to follow.
+        ...(linked.some(([from, to]) => inRun(run.args, from) && inRun(run.args, to)) ? [] : ['--phases', 'examples,coverage,fuzzing']),
         ...options.extra,
       ];
       console.error(`\n[fuzz] ${run.name}: st ${args.map((a) => (a.startsWith('Authorization') ? 'Authorization: Bearer …' : a)).join(' ')}`);

@@ -1,115 +1,22 @@
+/**
+ * Signatures, by what the signed XML holds (R1.2): tampering, signature wrapping, algorithms,
+ * malformed and oversized documents, processing instructions and comments, and interoperability
+ * with xmlsec1. Who may sign, with which certificate, is in signatures-signers.test.ts.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { documentXml } from '../../api/signature/xml';
-import { signXml } from '../../scripts/pki/signer';
-import { ensureTestPki, revoke } from '../../scripts/pki/test-pki';
-import { startApi, type ApiHarness } from '../helpers/api';
+import type { ApiHarness } from '../helpers/api';
 import { buildFamily, type Family } from '../helpers/factories';
 import { credentials, newNonce, signedAction, testPki } from '../helpers/pki';
+import { useSignatureSuite } from '../helpers/signature-suite';
 import { xmlsec1, xmlsec1Verify } from '../helpers/xmlsec1';
 
-const DAY = 86_400_000;
-
-let api: ApiHarness;
-let family: Family;
-let number: string;
-beforeAll(async () => {
-  api = await startApi();
-  family = await buildFamily(api.db);
-  const filed = await api.file(family);
-  expect(filed.status).toBe(201);
-  number = filed.body.number;
-});
-afterAll(() => api?.close());
-
-const confirmPath = () => `/api/v1/applications/${number}/confirm-interest`;
-const confirmDoc = (fields: Record<string, unknown> = {}) => documentXml('confirmInterest', { applicationNumber: number, nonce: newNonce(), signedAt: new Date().toISOString(), ...fields });
-
-/** What an accepted action would change: the application's history and the evidence kept. */
-async function footprint() {
-  const [events, docs, sessions] = await Promise.all([
-    api.db('application_events').where({ application_number: number }).count({ n: '*' }),
-    api.db('signed_documents').count({ n: '*' }),
-    api.db('sessions').count({ n: '*' }),
-  ]);
-  return { events: Number(events[0]!.n), docs: Number(docs[0]!.n), sessions: Number(sessions[0]!.n) };
-}
-
-async function expectRefused(send: () => Promise<{ status: number; type: string; body: any }>, status: number, code: string) {
-  const before = await footprint();
-  const res = await send();
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.type).toContain('application/problem+json');
-  expect(res.body.stack).toBeUndefined();
-  expect(await footprint()).toEqual(before);
-}
-
-const postConfirm = (body: unknown, iin = family.parentIin) => api.request('POST', confirmPath(), { iin, body });
-const signAs = async (xml: string, purpose: 'auth' | 'sign' = 'sign') => ({ signedXml: signXml(xml, await credentials(family.parentIin, purpose)) });
-
-describe('R1.1 login by digital signature', () => {
-  it('a signed challenge opens a session; the first login asks for an e-mail (R1.3) and nothing binding is allowed before it; logout ends the session', async () => {
-    const someone = await buildFamily(api.db);
-    const token = await api.login(someone.parentIin, { email: null });
-    const me = await api.request('GET', '/api/v1/me', { token });
-    expect(me.body).toMatchObject({ iin: someone.parentIin, holder: 'individual', emailRequired: true, roles: [{ role: 'applicant' }] });
-    const early = await api.request('POST', '/api/v1/applications', { token, body: await api.sign(someone.parentIin, 'fileApplication', {}) });
-    expect([early.status, early.body.code]).toEqual([403, 'EMAIL_REQUIRED']);
-    const badEmail = await api.request('PUT', '/api/v1/me/email', { token, body: { email: 'nope' } });
-    expect([badEmail.status, badEmail.body.code]).toEqual([400, 'INVALID_CONTACT']);
-    expect((await api.request('PUT', '/api/v1/me/email', { token, body: { email: 'someone@example.kz' } })).status).toBe(200);
-    expect((await api.request('GET', '/api/v1/applications', { token })).status).toBe(200);
-    // The second login does not ask again.
-    const again = await api.login(someone.parentIin, { email: null });
-    expect((await api.request('GET', '/api/v1/me', { token: again })).body.emailRequired).toBe(false);
-
-    expect((await api.request('POST', '/api/v1/auth/logout', { token })).status).toBe(204);
-    const after = await api.request('GET', '/api/v1/me', { token });
-    expect([after.status, after.body.code]).toEqual([401, 'UNAUTHENTICATED']);
-    expect((await api.request('GET', '/api/v1/me', { token: again })).status).toBe(200);
-
-    // A session lasts SESSION_TTL_MINUTES; after that the token is refused like an unknown one.
-    await api.db('sessions').where({ iin: someone.parentIin }).whereNull('revoked_at').update({ expires_at: new Date(Date.now() - 1000) });
-    const expired = await api.request('GET', '/api/v1/me', { token: again });
-    expect([expired.status, expired.body.code]).toEqual([401, 'UNAUTHENTICATED']);
-  });
-
-  it('a challenge works once, only before it expires, and only if we issued it', async () => {
-    const challenge = await api.request('POST', '/api/v1/auth/challenge');
-    expect(challenge.status).toBe(201);
-    const body = await signAs(challenge.body.xml, 'auth');
-    expect((await api.request('POST', '/api/v1/auth/login', { body })).status).toBe(200);
-    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body }), 409, 'NONCE_REPLAYED');
-
-    const forged = await signAs(documentXml('login', { nonce: newNonce() }), 'auth');
-    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: forged }), 422, 'CHALLENGE_UNKNOWN');
-
-    const stale = await api.request('POST', '/api/v1/auth/challenge');
-    await api.db('auth_challenges').where({ nonce: stale.body.nonce }).update({ expires_at: new Date(Date.now() - 1000) });
-    const late = await signAs(stale.body.xml, 'auth');
-    await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: late }), 422, 'CHALLENGE_EXPIRED');
-  });
-
-  it('login takes the AUTH key, not the signing key, and a login challenge is not an action', async () => {
-    const challenge = await api.request('POST', '/api/v1/auth/challenge');
-    await expectRefused(() => signAs(challenge.body.xml, 'sign').then((body) => api.request('POST', '/api/v1/auth/login', { body })), 422, 'WRONG_KEY_USAGE');
-    await expectRefused(async () => postConfirm(await signAs(challenge.body.xml, 'sign')), 422, 'SIGNED_CONTENT_MISMATCH');
-  });
-});
+let api: ApiHarness, family: Family, number: string;
+const { confirmDoc, expectRefused, postConfirm, signAs } = useSignatureSuite((suite) => ({ api, family, number } = suite));
 
 describe('R1.2 signed actions are refused, each with its own code, and change nothing', () => {
-  it('accepts a well-signed action and keeps it as evidence of the history entry', async () => {
-    const body = await signAs(confirmDoc());
-    const res = await postConfirm(body);
-    expect(res.status).toBe(200);
-    const entry = res.body.history.at(-1);
-    expect(entry).toMatchObject({ cause: 'interest_confirmed', signedDocumentId: expect.any(Number) });
-    const evidence = await api.request('GET', `/api/v1/applications/${number}/signed-documents/${entry.signedDocumentId}`, { iin: family.parentIin });
-    expect(evidence.type).toContain('application/xml');
-    expect(evidence.body).toBe(body.signedXml);
-  });
-
   it('tampered content', async () => {
     const { signedXml } = await signAs(confirmDoc());
     const tampered = signedXml.replace(/<nonce>[^<]+<\/nonce>/, `<nonce>${newNonce()}</nonce>`);
@@ -127,50 +34,6 @@ describe('R1.2 signed actions are refused, each with its own code, and change no
     const twice = signedXml.replace('</changeBenefitCategory>', `${signedXml.match(/<ds:Signature[\s\S]*<\/ds:Signature>/)![0]}</changeBenefitCategory>`);
     await expectRefused(() => api.request('POST', path, { iin: family.parentIin, body: { signedXml: twice } }), 400, 'SIGNATURE_WRAPPING');
     expect((await api.db('applications').where({ number }).first()).benefit_category).toBe('none');
-  });
-
-  it('wrong key usage: an action signed with the AUTH key', async () => {
-    await expectRefused(async () => postConfirm(await signAs(confirmDoc(), 'auth')), 422, 'WRONG_KEY_USAGE');
-  });
-
-  it('an expired and a not-yet-valid certificate', async () => {
-    const expired = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
-    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), expired) }), 422, 'CERTIFICATE_EXPIRED');
-    const early = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 400 * DAY) });
-    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), early) }), 422, 'CERTIFICATE_NOT_YET_VALID');
-  });
-
-  it('a certificate from an issuer we do not trust', async () => {
-    const rogue = await ensureTestPki(fs.mkdtempSync(path.join(os.tmpdir(), 'kq-rogue-pki-')));
-    const { issueCertificate, credentialsOf } = await import('../../scripts/pki/test-pki');
-    const creds = await credentialsOf(await issueCertificate(rogue.intermediate, { iin: family.parentIin, surname: 'ROGUE', givenName: 'R', holder: 'individual', purpose: 'sign' }));
-    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), creds) }), 422, 'CERTIFICATE_UNTRUSTED');
-  });
-
-  it('a revoked certificate, once the CRL lists it', async () => {
-    const creds = await credentials(family.parentIin, 'sign', 'individual', { notBefore: new Date(Date.now() - DAY) });
-    const { x509 } = await import('../../api/signature/x509');
-    await revoke(await testPki(), new x509.X509Certificate(creds.certPem).serialNumber);
-    await api.reloadTrustStore();
-    await expectRefused(() => postConfirm({ signedXml: signXml(confirmDoc(), creds) }), 422, 'CERTIFICATE_REVOKED');
-  });
-
-  it('a replayed nonce', async () => {
-    const body = await signAs(confirmDoc({}));
-    await postConfirm(body); // accepted or refused by the workflow: either way the nonce is spent
-    await expectRefused(() => postConfirm(body), 409, 'NONCE_REPLAYED');
-  });
-
-  it('a signer who is not the logged-in person', async () => {
-    const other = await buildFamily(api.db);
-    const theirs = await signedAction(other.parentIin, 'confirmInterest', { applicationNumber: number });
-    await expectRefused(() => postConfirm(theirs), 403, 'SIGNER_NOT_SESSION');
-  });
-
-  it('a document for another action, another application, or signed too long ago', async () => {
-    await expectRefused(async () => postConfirm(await signAs(documentXml('leaveQueue', { applicationNumber: number, nonce: newNonce(), signedAt: new Date().toISOString() }))), 422, 'SIGNED_CONTENT_MISMATCH');
-    await expectRefused(async () => postConfirm(await signAs(confirmDoc({ applicationNumber: '75.UO.2026.999999.1' }))), 422, 'SIGNED_CONTENT_MISMATCH');
-    await expectRefused(async () => postConfirm(await signAs(confirmDoc({ signedAt: new Date(Date.now() - 3600_000).toISOString() }))), 422, 'SIGNED_DOCUMENT_EXPIRED');
   });
 
   it('R1.2 every GOST algorithm URI, NCALayer’s 2004 ones and its 2015 ones, gets GOST_NOT_SUPPORTED', async () => {

@@ -33,6 +33,39 @@ const schema = z.object({
   CHALLENGE_TTL_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   /** How old a signed action may be when it arrives. */
   SIGNED_ACTION_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+
+  // R9.1 notice delivery (activities/notice-delivery.ts, workflows/notice-dispatcher.ts).
+  /** The SMTP server e-mail notices go through (`smtp://` or `smtps://`, credentials in the URL); pooled. */
+  SMTP_URL: z.string().url().default('smtp://127.0.0.1:1025'),
+  /** The From of e-mail notices; its domain also names Message-IDs. */
+  NOTICE_EMAIL_FROM: z.string().min(3).default('Электронная очередь <noreply@kindergarten-queue.kz>'),
+  /** The SMS gateway: POST JSON { recipient, text, clientMessageId }. Unset: each SMS is a line of .data/sms.log (the worker says so at start). */
+  SMS_URL: z.string().url().optional(),
+  /** Whether the worker starts the notice dispatcher workflow on start (tests that drain the outbox themselves say false). */
+  NOTICE_DISPATCHER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** How long the dispatcher sleeps when no notice is due. */
+  NOTICE_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(10 * 60_000).default(5000),
+  /** Notices claimed at once; each claim is one UPDATE … FOR UPDATE SKIP LOCKED. */
+  NOTICE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Sends in flight at once within a claimed batch. */
+  NOTICE_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long one delivery activity keeps claiming batches before it returns to the workflow. */
+  NOTICE_TIME_BUDGET_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  /** A claimed notice is left alone by other claimers this long (a crashed claimer's rows come back after it). */
+  NOTICE_LEASE_MS: z.coerce.number().int().min(10_000).max(300_000).default(120_000),
+  /** One send (an SMTP transaction, an SMS gateway request) fails as transient after this long. */
+  NOTICE_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
+  /** Attempts before a notice that keeps failing transiently is marked failed. */
+  NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /** The wait after the first transient failure; it doubles with each attempt up to NOTICE_BACKOFF_MAX_MS. */
+  NOTICE_BACKOFF_BASE_MS: z.coerce.number().int().min(0).default(30_000),
+  NOTICE_BACKOFF_MAX_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
+  /** Loop iterations of a dispatcher run before it continues as new (its history stays small). */
+  NOTICE_DISPATCHER_ITERATIONS: z.coerce.number().int().min(1).max(10_000).default(500),
+}).superRefine((c, ctx) => {
+  if (c.NOTICE_SEND_TIMEOUT_MS * Math.ceil(c.NOTICE_BATCH_SIZE / c.NOTICE_SEND_CONCURRENCY) >= c.NOTICE_LEASE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['NOTICE_LEASE_MS'], message: 'a claimed batch must be sent within its lease: raise NOTICE_LEASE_MS or lower NOTICE_SEND_TIMEOUT_MS or NOTICE_BATCH_SIZE' });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

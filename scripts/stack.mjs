@@ -107,11 +107,23 @@ async function main() {
     runTsScript(['scripts/pki/create.ts'], { env, what: 'making the test PKI' });
   }
 
+  // R9.1: with no SMTP server named, e-mail goes to a local catcher with a page to read it.
+  let mailPage;
+  if (!env.SMTP_URL) {
+    const smtpPort = Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025);
+    const webPort = Number(env.MAIL_CATCHER_PORT ?? 1080);
+    runTs('mail', 'scripts/mail-catcher.ts', { ...env, MAIL_CATCHER_SMTP_PORT: String(smtpPort), MAIL_CATCHER_PORT: String(webPort) });
+    env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+    mailPage = `http://localhost:${webPort}`;
+  }
+
   runTs('worker', 'worker/main.ts', env);
   runTs('api', 'api/main.ts', env);
   if (await waitForHealth(`http://127.0.0.1:${PORT}/healthz`)) {
     log(`API:        http://localhost:${PORT}  (health: /healthz)`);
     if (webUi) log(`Temporal Web UI: ${webUi}  (filter e.g. ApplicationStatus = "In queue")`);
+    if (mailPage) log(`Mail catcher: ${mailPage}  (every e-mail notice; no SMTP_URL given)`);
+    if (!env.SMS_URL) log('SMS: no SMS_URL given — each text is written to .data/sms.log');
     log('Ctrl-C stops everything');
   } else if (!stopping) {
     log('the API did not become healthy within 60 s');

@@ -20,7 +20,7 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? APPLICATION_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ db: opts.db, temporal: opts.temporal }),
+    activities: createActivities({ db: opts.db, temporal: opts.temporal, delivery: opts.delivery }),
     maxCachedWorkflows: opts.maxCachedWorkflows,
     patchActivationCallback: opts.patchActivationCallback,
   });

@@ -2,3 +2,4 @@
 export { applicationWorkflow } from './application';
 export { offerPlacesWorkflow, publishPlacesWorkflow } from './offer';
 export { announceCalendarChangeWorkflow, correctStopListsWorkflow } from './corrections';
+export { noticeDispatcherWorkflow } from './notice-dispatcher';

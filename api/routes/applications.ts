@@ -21,6 +21,7 @@ import { route, type AnyRoute, type RouteLink } from '../route';
 import {
   attachApplicationSchema,
   changeBenefitCategorySchema,
+  changeLanguageSchema,
   chooseKindergartenSchema,
   extendReferralSchema,
   noParamsSchema,
@@ -167,4 +168,20 @@ export const APPLICATION_ROUTES: AnyRoute[] = [
   action('withdrawReferral', 'withdraw-referral', 'R5.6', noParamsSchema, {}, withdrawReferralUpdate),
   action('leaveQueue', 'leave-queue', 'R6.2', noParamsSchema, {}, leaveQueueUpdate),
   action('changeBenefitCategory', 'change-benefit-category', 'R6.2', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }, changeBenefitCategoryUpdate),
+  route({
+    operationId: 'changeLanguage',
+    method: 'post',
+    path: `${A}/change-language`,
+    role: 'applicant',
+    summary: 'R9.1: the language (kk, ru) notices and documents are written in from now on; the kindergarten’s language of instruction is the place’s own',
+    params: applicationParamsSchema,
+    signed: { action: 'changeLanguage', fields: changeLanguageSchema, namesApplication: true, example: { language: 'kk' } },
+    ok: { status: 200, schema: applicationCard },
+    async handle({ params, caller, signed }, deps) {
+      const card = await visibleCard(deps, params.number, caller);
+      // Correspondence, like contacts, lives outside the lifecycle: the API keeps it (DESIGN.md).
+      await signed(({ params: { language } }) => deps.db('applications').where({ number: card.number }).update({ language }), card.number);
+      return visibleCard(deps, card.number, caller);
+    },
+  }),
 ];

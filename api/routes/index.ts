@@ -5,6 +5,7 @@ import { AUTH_ROUTES } from './auth';
 import { CALENDAR_ROUTES } from './calendar';
 import { DOCS_ROUTES } from './docs';
 import { HEALTH_ROUTES } from './health';
+import { NOTICE_ROUTES } from './notices';
 import { PUBLIC_ROUTES } from './public';
 import { REGION_ROUTES } from './regions';
 import { STAFF_ROUTES } from './staff';
@@ -20,4 +21,5 @@ export const ROUTES: readonly AnyRoute[] = [
   ...CALENDAR_ROUTES,
   ...REGION_ROUTES,
   ...ADMIN_ROUTES,
+  ...NOTICE_ROUTES,
 ];

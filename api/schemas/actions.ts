@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BENEFIT_CATEGORIES } from '../../domain/queue';
+import { BENEFIT_CATEGORIES, LANGUAGES } from '../../domain/queue';
 import { iinSchema } from './applications';
 
 /** A whole number as written in a signed XML document. */
@@ -16,6 +16,8 @@ export const chooseKindergartenSchema = z.object({ placeId: xmlInteger.pipe(z.nu
 export const extendReferralSchema = z.object({ days: xmlInteger.pipe(z.number().int()) }).strict();
 export const changeBenefitCategorySchema = z.object({ benefitCategory: z.enum(BENEFIT_CATEGORIES) }).strict();
 export const noParamsSchema = z.object({}).strict();
+/** R9.1: the language notices and documents are written in. */
+export const changeLanguageSchema = z.object({ language: z.enum(LANGUAGES) }).strict();
 
 /** R3.2: a parent attaches their child's application by its number and the child's IIN. */
 export const attachApplicationSchema = z.object({ childIin: iinSchema }).strict();

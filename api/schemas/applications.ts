@@ -29,13 +29,13 @@ export const iinSchema = z
 });
 
 // A mobile number of Kazakhstan: +7 and ten digits; spaces, dashes and brackets are allowed.
-const phoneSchema = z
+export const phoneSchema = z
   .string()
   .transform((v) => v.replace(/[\s()-]/g, ''))
   .pipe(z.string().regex(/^\+7\d{10}$/, 'a phone number is +7 and 10 digits'));
 
 /** An e-mail address as RFC 5321 bounds it: a local part of at most 64 octets, 254 in all. */
-const emailSchema = z
+export const emailSchema = z
   .email()
   .max(254)
   .refine((e) => Buffer.byteLength(e.slice(0, e.lastIndexOf('@')), 'utf8') <= 64, 'the part before @ may be at most 64 characters');

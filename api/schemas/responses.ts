@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CERTIFICATE_HOLDERS } from '../../domain/identity';
 import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
 import { APPLICATION_STATUSES, TRANSITION_CAUSES } from '../../domain/statuses';
+import { NOTICE_CHANNELS, NOTICE_KINDS } from '../../domain/notices';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 
 /**
@@ -213,4 +214,26 @@ export const runAnswer = z.strictObject({ scheduleId: z.string(), triggered: z.l
 export const invariantsAnswer = z.strictObject({
   ok: z.boolean(),
   placeViolations: z.array(z.strictObject({ placeId: id, total: count, free: z.number().int(), held: count })),
+});
+
+const notice = z.strictObject({
+  id,
+  applicationNumber: registrationNumber.nullable(),
+  regionCode: z.string().nullable(),
+  kind: z.enum(NOTICE_KINDS),
+  channel: z.enum(NOTICE_CHANNELS),
+  recipient: z.string(),
+  language: z.enum(LANGUAGES),
+  state: z.enum(['pending', 'sent', 'failed']),
+  attempts: count,
+  createdAt: instant,
+  nextAttemptAt: instant,
+  sentAt: instant.nullable(),
+  lastError: z.string().nullable(),
+  failedReason: z.string().nullable(),
+});
+export const noticeAnswer = notice;
+export const noticesAnswer = z.strictObject({
+  notices: z.array(notice),
+  next: id.nullable().describe('Pass as `before` for the next page; null on the last'),
 });

@@ -6,6 +6,8 @@ import * as offerWaves from './20261124130000-create-offer-waves';
 import * as sessions from './20261124140000-create-sessions-and-signed-documents';
 import * as placeTypes from './20261129100000-create-place-types';
 import * as placeTypesSeed from './20261129110000-seed-place-types';
+import * as correspondenceLanguage from './20261129130000-separate-correspondence-language';
+import * as noticeDelivery from './20261129120000-add-notice-delivery';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -19,6 +21,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261124140000-create-sessions-and-signed-documents': sessions,
   '20261129100000-create-place-types': placeTypes,
   '20261129110000-seed-place-types': placeTypesSeed,
+  '20261129120000-add-notice-delivery': noticeDelivery,
+  '20261129130000-separate-correspondence-language': correspondenceLanguage,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,6 @@
-// `npm run bench [-- --queued 20000 --places 1000 --reuse]`: the five figures of the places issue,
-// one JSON line each, naming the Temporal server and the database they ran against.
+// `npm run bench [-- --queued 20000 --places 1000 --reuse --notices 5000]`: the five figures of the
+// places issue and notice delivery's, one JSON line each, naming the Temporal server and the database
+// they ran against.
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +11,7 @@ import { offerPlacesWorkflow } from '../../workflows/offer';
 import { countOf, openLoop, percentile, pool, round } from './load';
 import { BENCH_GROUP_YEAR, BENCH_REGION, benchFamily, benchNumber, ensureBenchRegion, seedApplications, seedFamilies } from './seed';
 import { residentMiB, startBenchStack } from './stack';
+import { benchNoticeDelivery } from './notices';
 import { ensureTestPki } from '../pki/test-pki';
 import { TestSigner } from '../pki/test-signer';
 import { ACTIVE_STATUSES } from '../../domain/statuses';
@@ -22,6 +24,7 @@ const QUEUED = option('queued', 20_000);
 const PLACES = option('places', 1_000);
 const REUSE = process.argv.includes('--reuse');
 const REGISTRATIONS = option('registrations', 600);
+const NOTICES = option('notices', 5000);
 const CHOOSERS = 200;
 const SEATS = 10;
 
@@ -213,6 +216,10 @@ async function main(): Promise<void> {
     // 5. The worker's resident memory with every application workflow open.
     const open = await countOf(db('applications').whereIn('status', ACTIVE_STATUSES));
     report('worker memory', { openApplications: Number(open), residentMiB: residentMiB(stack.worker.pid!), maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000) });
+
+    // 6. R9.1: notice delivery — the delivery activity over N outbox rows (a database of its own on
+    // the same server), through a local SMTP server and SMS gateway in this process.
+    report('notice delivery', await benchNoticeDelivery(stack.databaseUrl, { notices: NOTICES }));
   } finally {
     await connection.close();
     await db.destroy();

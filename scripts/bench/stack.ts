@@ -103,7 +103,8 @@ async function start({ dataDir: benchData = defaultBenchData, logDir }: BenchSta
   await ensureTestPki(pkiDir);
   const port = await freePort();
   if (logDir) fs.mkdirSync(logDir, { recursive: true });
-  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', DATABASE_POOL_MAX: '20' }, logDir);
+  // No mail server here: the notices bench drives delivery itself (scripts/bench/notices.ts).
+  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20' }, logDir);
   const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust') }, logDir);
   stops.push(() => stopChild(api), () => stopChild(worker));
   const apiUrl = `http://127.0.0.1:${port}`;

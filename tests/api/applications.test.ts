@@ -205,3 +205,23 @@ describe('confirming interest through the API (R6.1)', () => {
     expect(card.body.history).toHaveLength(2);
   });
 });
+
+describe('the language of correspondence (R9.1)', () => {
+  it('R9.1 the applicant changes the language notices are written in, by a signed document; another language or another person changes nothing', async () => {
+    const family = await buildFamily(api.db);
+    const filed = await file(family, { language: 'ru' });
+    expect([filed.status, filed.body.language]).toEqual([201, 'ru']);
+    const number = filed.body.number as string;
+
+    const unknown = await api.act(family.parentIin, number, 'change-language', { language: 'en' });
+    expect([unknown.status, unknown.body.code, unknown.body.in]).toEqual([400, 'VALIDATION_FAILED', 'document']);
+    const stranger = await buildFamily(api.db);
+    const notTheirs = await api.act(stranger.parentIin, number, 'change-language', { language: 'kk' });
+    expect([notTheirs.status, notTheirs.body.code]).toEqual([404, 'NOT_FOUND']);
+    expect((await api.db('applications').where({ number }).first('language')).language).toBe('ru');
+
+    const changed = await api.act(family.parentIin, number, 'change-language', { language: 'kk' });
+    expect([changed.status, changed.body.language]).toEqual([200, 'kk']);
+    expect((await api.db('applications').where({ number }).first('language')).language).toBe('kk');
+  });
+});

@@ -20,14 +20,20 @@ import type { BenefitCategory } from '../../domain/queue';
 
 export { eventually, within, WAIT_MS, type Expectation, type WaitOptions } from './waits';
 
-/** A region of its own, so calendar rows and settings a test adds touch no other test. */
+/**
+ * A region of its own, so calendar rows and settings a test adds touch no other test. Its
+ * numbering prefix is its own too (three digits; the seeded regions have two), so its registration
+ * numbers — the workflow IDs — never meet another test region's.
+ */
 export async function buildRegion(db: Db, settings: Partial<RuleSettings> = {}): Promise<string> {
   const code = `test-${randomUUID().slice(0, 8)}`;
+  const counted = await db('regions').count({ n: '*' }).first();
+  const numberPrefix = String(100 + (Number(counted?.n ?? 0) % 900));
   await db('regions').insert({
     code,
     name_ru: code,
     name_kk: code,
-    settings: JSON.stringify({ ...DEFAULT_RULE_SETTINGS, numberPrefix: '99', ...settings }),
+    settings: JSON.stringify({ ...DEFAULT_RULE_SETTINGS, numberPrefix, ...settings }),
   });
   return code;
 }

@@ -107,7 +107,7 @@ const web = http.createServer((req, res) => {
 });
 
 smtp.listen(SMTP_PORT, '127.0.0.1', () => {
-  web.listen(WEB_PORT, '127.0.0.1', () => console.log(`[mail] catching mail on smtp://127.0.0.1:${SMTP_PORT}; read it at http://localhost:${WEB_PORT}`));
+  web.listen(WEB_PORT, '127.0.0.1', () => console.log(`catching mail on smtp://127.0.0.1:${SMTP_PORT}; read it at http://localhost:${WEB_PORT}`));
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

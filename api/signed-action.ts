@@ -15,7 +15,17 @@ import { validate, validateBody, type FieldCodes } from './validate';
 export const signedBodySchema = z
   .object({
     // The size is checked by the verifier (SIGNED_XML_TOO_LARGE); the document says it, and that it is XML text.
-    signedXml: z.string().min(1).meta({ maxLength: MAX_SIGNED_XML_CHARS, pattern: `^[ \\t\\r\\n]*<${SAFE_CHARACTER}*>[ \\t\\r\\n]*$` }),
+    signedXml: z
+      .string()
+      .min(1)
+      .meta({
+        maxLength: MAX_SIGNED_XML_CHARS,
+        pattern: `^[ \\t\\r\\n]*<${SAFE_CHARACTER}*>[ \\t\\r\\n]*$`,
+        // What a portal sends: the document NCALayer signed, whole (`npm run sign` makes one here).
+        examples: [
+          '<confirmInterest xmlns="urn:kz:kindergarten-queue:v1"><applicationNumber>75.UO.2026.000001.1</applicationNumber><nonce>9f2c4e0a7b1d3f56</nonce><signedAt>2026-11-24T09:00:00Z</signedAt><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">…</ds:Signature></confirmInterest>',
+        ],
+      }),
   })
   .strict();
 

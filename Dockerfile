@@ -9,6 +9,9 @@ RUN npm run build
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
+# The worker renders PDFs with Debian's Chromium and a font that has the Kazakh letters (R9.2).
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-core && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM_PATH=/usr/bin/chromium
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -62,9 +62,41 @@ const schema = z.object({
   NOTICE_BACKOFF_MAX_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
   /** Loop iterations of a dispatcher run before it continues as new (its history stays small). */
   NOTICE_DISPATCHER_ITERATIONS: z.coerce.number().int().min(1).max(10_000).default(500),
+
+  // R9.2 documents (activities/documents/dispatch.ts, workflows/document-dispatcher.ts), on the task queue `documents`.
+  /** Where the API is reached from outside: a document's verification URL is this + /api/v1/public/documents/{code}. */
+  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  /** Whether the worker runs the documents worker and starts the document dispatcher (false: no PDFs render in this process). */
+  DOCUMENT_DISPATCHER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** How long the dispatcher sleeps when no document waits. */
+  DOCUMENT_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(10 * 60_000).default(2000),
+  /** Documents claimed at once. */
+  DOCUMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Documents rendered at once within a claimed batch (pages of the one Chromium). */
+  DOCUMENT_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** How long one render activity keeps claiming batches before it returns to the workflow. */
+  DOCUMENT_TIME_BUDGET_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  /** A claimed document is left alone by other claimers this long. */
+  DOCUMENT_LEASE_MS: z.coerce.number().int().min(10_000).max(600_000).default(180_000),
+  /** One render fails (as transient) after this long. */
+  DOCUMENT_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(30_000),
+  /** Attempts before a document that keeps failing is marked failed with its reason. */
+  DOCUMENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** The wait after the first failed render; it doubles with each attempt up to DOCUMENT_BACKOFF_MAX_MS. */
+  DOCUMENT_BACKOFF_BASE_MS: z.coerce.number().int().min(0).default(10_000),
+  DOCUMENT_BACKOFF_MAX_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Loop iterations of a dispatcher run before it continues as new. */
+  DOCUMENT_DISPATCHER_ITERATIONS: z.coerce.number().int().min(1).max(10_000).default(500),
 }).superRefine((c, ctx) => {
-  if (c.NOTICE_SEND_TIMEOUT_MS * Math.ceil(c.NOTICE_BATCH_SIZE / c.NOTICE_SEND_CONCURRENCY) >= c.NOTICE_LEASE_MS) {
-    ctx.addIssue({ code: 'custom', path: ['NOTICE_LEASE_MS'], message: 'a claimed batch must be sent within its lease: raise NOTICE_LEASE_MS or lower NOTICE_SEND_TIMEOUT_MS or NOTICE_BATCH_SIZE' });
+  // A claimed batch must be worked within its lease, or another claimer takes rows still in hand.
+  const leases = [
+    ['NOTICE', c.NOTICE_SEND_TIMEOUT_MS, c.NOTICE_BATCH_SIZE, c.NOTICE_SEND_CONCURRENCY, c.NOTICE_LEASE_MS, 'NOTICE_SEND_TIMEOUT_MS'],
+    ['DOCUMENT', c.DOCUMENT_RENDER_TIMEOUT_MS, c.DOCUMENT_BATCH_SIZE, c.DOCUMENT_RENDER_CONCURRENCY, c.DOCUMENT_LEASE_MS, 'DOCUMENT_RENDER_TIMEOUT_MS'],
+  ] as const;
+  for (const [prefix, timeout, batch, concurrency, lease, timeoutKey] of leases) {
+    if (timeout * Math.ceil(batch / concurrency) >= lease) {
+      ctx.addIssue({ code: 'custom', path: [`${prefix}_LEASE_MS`], message: `a claimed batch must be worked within its lease: raise ${prefix}_LEASE_MS or lower ${timeoutKey} or ${prefix}_BATCH_SIZE` });
+    }
   }
 });
 

@@ -5,6 +5,7 @@ import type { ApplicationFiling } from '../contracts/application';
 import type { FilingRecord, FilingResult, Transition } from '../contracts/activities';
 import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES } from '../domain/statuses';
+import { issueFilingDocuments, issueReferralDocuments } from './documents/records';
 
 
 async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
@@ -52,8 +53,9 @@ export function applicationRow(f: ApplicationFiling, reconfirmBy?: number) {
 export function createApplicationActivities({ db }: { db: Db }) {
   return {
     /**
-     * R2.4: records the application and its first history event. R2.5: a second active application
-     * for the same child and queue type is refused by the database's partial unique index.
+     * R2.4: records the application, its first history event and its three documents (created once,
+     * with the event). R2.5: a second active application for the same child and queue type is
+     * refused by the database's partial unique index.
      */
     async recordFiling({ filing: f, reconfirmBy }: FilingRecord): Promise<FilingResult> {
       return db.transaction(async (trx) => {
@@ -73,7 +75,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
             throw new Error(`application ${f.number} was neither inserted nor found`);
           }
         }
-        await insertEvent(trx, {
+        const recorded = await insertEvent(trx, {
           number: f.number,
           seq: 1,
           at: f.registeredAt,
@@ -83,6 +85,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
           actor: f.applicantIin,
           signedDocumentId: f.signedDocumentId,
         });
+        if (recorded) await issueFilingDocuments(trx, f.number, f.language, f.registeredAt); // R2.4
         if (f.signedDocumentId !== undefined) {
           await trx('signed_documents').where({ id: f.signedDocumentId }).update({ application_number: f.number });
         }
@@ -107,7 +110,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
       return applicationsAffectedBy(db, change).andWhere('number', '>', after).orderBy('number').limit(limit).pluck('number');
     },
 
-    /** R3.3: one history event and the read model, in one transaction. */
+    /** R3.3: one history event and the read model, in one transaction; with a referral, its documents (R5.1). */
     async recordTransition(t: Transition): Promise<void> {
       await db.transaction(async (trx) => {
         if (!(await insertEvent(trx, t))) return; // a retry of a committed write
@@ -132,6 +135,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
               ...(m.referralExtensionDays !== undefined ? { extension_days: m.referralExtensionDays } : {}),
             });
         }
+        if (t.to === 'referral_issued' && t.cause === 'referral_issued') await issueReferralDocuments(trx, t.number);
       });
     },
   };

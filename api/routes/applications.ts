@@ -30,7 +30,7 @@ import { FILE_APPLICATION_FIELD_CODES, applicationParamsSchema, fileApplicationS
 import { applicationCard, applicationListAnswer, text } from '../schemas/responses';
 
 /** R3.2: another person's application answers exactly as one that does not exist. */
-async function visibleCard(deps: { db: Db }, number: string, session: Session) {
+export async function visibleCard(deps: { db: Db }, number: string, session: Session) {
   const card = await getApplicationCard(deps.db, number, session.iin);
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
   return withStatusLabel(card);

@@ -4,6 +4,7 @@ import { APPLICATION_ROUTES } from './applications';
 import { AUTH_ROUTES } from './auth';
 import { CALENDAR_ROUTES } from './calendar';
 import { DOCS_ROUTES } from './docs';
+import { DOCUMENT_ROUTES } from './documents';
 import { HEALTH_ROUTES } from './health';
 import { NOTICE_ROUTES } from './notices';
 import { PUBLIC_ROUTES } from './public';
@@ -17,6 +18,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...PUBLIC_ROUTES,
   ...AUTH_ROUTES,
   ...APPLICATION_ROUTES,
+  ...DOCUMENT_ROUTES,
   ...STAFF_ROUTES,
   ...CALENDAR_ROUTES,
   ...REGION_ROUTES,

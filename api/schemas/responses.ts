@@ -4,6 +4,7 @@ import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
 import { APPLICATION_STATUSES, TRANSITION_CAUSES } from '../../domain/statuses';
 import { NOTICE_CHANNELS, NOTICE_KINDS } from '../../domain/notices';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
+import { DOCUMENT_KINDS, DOCUMENT_STATES } from '../../domain/documents';
 
 /**
  * What the API answers, route by route: the OpenAPI document's response schemas, and what the API
@@ -236,4 +237,37 @@ export const noticeAnswer = notice;
 export const noticesAnswer = z.strictObject({
   notices: z.array(notice),
   next: id.nullable().describe('Pass as `before` for the next page; null on the last'),
+});
+
+/** R9.2: a document's title as printed, in both languages. */
+const documentTitle = z.strictObject({ ru: z.string(), kk: z.string() });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the PDF, hex; null until it is made');
+
+/** R3.3: a document of the documents tab. */
+export const documentAnswer = z.strictObject({
+  id,
+  kind: z.enum(DOCUMENT_KINDS),
+  title: documentTitle,
+  language: z.enum(LANGUAGES),
+  state: z.enum(DOCUMENT_STATES).describe('rendering: the PDF is being made (GET answers 202 DOCUMENT_NOT_READY); ready; failed: ask for it again (POST)'),
+  issuedAt: instant,
+  renderedAt: instant.nullable(),
+  sha256: sha256.nullable(),
+  verificationCode: z.string().describe('As printed on the document: anyone checks it at GET /api/v1/public/documents/{code}'),
+});
+export const documentsAnswer = z.strictObject({ number: registrationNumber, documents: z.array(documentAnswer) });
+
+/** A PDF, as stored when it was made. */
+export const pdfFile = z.instanceof(Buffer).meta({ type: 'string', contentMediaType: 'application/pdf', description: 'The PDF, the same bytes at every download' });
+
+/** R9.2, R11: what anyone learns from a document's code: that it was issued, and nothing personal. */
+export const documentVerificationAnswer = z.strictObject({
+  verificationCode: z.string(),
+  kind: z.enum(DOCUMENT_KINDS),
+  title: documentTitle,
+  language: z.enum(LANGUAGES),
+  registrationNumber,
+  issuedAt: instant,
+  kindergarten: z.string().nullable().describe('For the referral and the child card: the kindergarten, named as printed'),
+  sha256: sha256.nullable().describe('Compare with the file you hold: the same hash is the same document'),
 });

@@ -8,6 +8,7 @@ import * as placeTypes from './20261129100000-create-place-types';
 import * as placeTypesSeed from './20261129110000-seed-place-types';
 import * as correspondenceLanguage from './20261129130000-separate-correspondence-language';
 import * as noticeDelivery from './20261129120000-add-notice-delivery';
+import * as reshapeDocuments from './20261129140000-reshape-documents';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129110000-seed-place-types': placeTypesSeed,
   '20261129120000-add-notice-delivery': noticeDelivery,
   '20261129130000-separate-correspondence-language': correspondenceLanguage,
+  '20261129140000-reshape-documents': reshapeDocuments,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,6 @@
-import { ApplicationFailure, continueAsNew, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { DocumentDispatcherInput, DocumentRenderActivities, RenderCounts } from '../contracts/documents';
+import { drainOutbox } from './outbox-drain';
 
 /**
  * One call renders for up to its time budget (DOCUMENT_TIME_BUDGET_MS, at most 2 minutes) and then
@@ -17,20 +18,10 @@ const NO_COUNTS: RenderCounts = { claimed: 0, rendered: 0, retried: 0, failed: 0
 
 /**
  * R9.2: renders the documents waiting in PostgreSQL (DESIGN.md "PDFs render on their own task
- * queue"), as the notice dispatcher drains its outbox: calls the render activity, calls it again at
- * once while its time budget ran out with documents still due, and otherwise sleeps the poll
- * interval; after `iterationsPerRun` turns (or when the server suggests it) it continues as new with
- * its running totals. Several may run at once: the activity's claims keep them apart.
+ * queue"), as the notice dispatcher drains its outbox (workflows/outbox-drain.ts), continuing as new
+ * with its running totals.
  */
 export async function documentDispatcherWorkflow(input: DocumentDispatcherInput): Promise<never> {
-  const bad = (['pollIntervalMs', 'batchSize', 'timeBudgetMs', 'iterationsPerRun'] as const).filter((k) => !(Number.isFinite(input[k]) && input[k] > 0));
-  if (bad.length) throw ApplicationFailure.nonRetryable(`the dispatcher's ${bad.join(', ')} must be positive numbers`, 'INVALID_INPUT');
-  const totals: RenderCounts = { ...NO_COUNTS, ...input.totals };
-  for (let i = 0; i < input.iterationsPerRun && !workflowInfo().continueAsNewSuggested; i++) {
-    const result = await renderDueDocuments({ batchSize: input.batchSize, workerId: workflowInfo().workflowId, timeBudgetMs: input.timeBudgetMs });
-    for (const key of Object.keys(NO_COUNTS) as (keyof RenderCounts)[]) totals[key] += result[key];
-    if (result.claimed > 0) log.info('documents rendered', { ...result });
-    if (!result.budgetSpent) await sleep(input.pollIntervalMs);
-  }
+  const totals = await drainOutbox(input, NO_COUNTS, 'documents rendered', renderDueDocuments);
   return continueAsNew<typeof documentDispatcherWorkflow>({ ...input, totals });
 }

@@ -1,5 +1,6 @@
-import { ApplicationFailure, continueAsNew, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryCounts, NoticeDeliveryActivities, NoticeDispatcherInput } from '../contracts/notices';
+import { drainOutbox } from './outbox-drain';
 
 /**
  * One call delivers for up to its time budget (NOTICE_TIME_BUDGET_MS, at most 2 minutes) and then
@@ -15,27 +16,11 @@ const { deliverDueNotices } = proxyActivities<NoticeDeliveryActivities>({
 
 const NO_COUNTS: DeliveryCounts = { claimed: 0, sent: 0, retried: 0, failed: 0, released: 0 };
 
-function setup(input: NoticeDispatcherInput): void {
-  const positive = ['pollIntervalMs', 'batchSize', 'timeBudgetMs', 'iterationsPerRun'] as const;
-  const bad = positive.filter((k) => !(Number.isFinite(input[k]) && input[k] > 0));
-  if (bad.length) throw ApplicationFailure.nonRetryable(`the dispatcher's ${bad.join(', ')} must be positive numbers`, 'INVALID_INPUT');
-}
-
 /**
- * R9.1: drains the notices outbox (DESIGN.md "Notices"): calls the delivery activity, calls it
- * again at once while its time budget ran out with notices still due, and otherwise sleeps the poll
- * interval; after `iterationsPerRun` turns (or when the server suggests it) it continues as new with
- * its running totals, so its history stays small. Several dispatchers may run at once: the
- * activity's claims keep them from sending a notice twice.
+ * R9.1: drains the notices outbox (DESIGN.md "Notices"; the loop in workflows/outbox-drain.ts),
+ * continuing as new with its running totals so its history stays small.
  */
 export async function noticeDispatcherWorkflow(input: NoticeDispatcherInput): Promise<never> {
-  setup(input);
-  const totals: DeliveryCounts = { ...NO_COUNTS, ...input.totals };
-  for (let i = 0; i < input.iterationsPerRun && !workflowInfo().continueAsNewSuggested; i++) {
-    const result = await deliverDueNotices({ batchSize: input.batchSize, workerId: workflowInfo().workflowId, timeBudgetMs: input.timeBudgetMs });
-    for (const key of Object.keys(NO_COUNTS) as (keyof DeliveryCounts)[]) totals[key] += result[key];
-    if (result.claimed > 0) log.info('notices delivered', { ...result });
-    if (!result.budgetSpent) await sleep(input.pollIntervalMs);
-  }
+  const totals = await drainOutbox(input, NO_COUNTS, 'notices delivered', deliverDueNotices);
   return continueAsNew<typeof noticeDispatcherWorkflow>({ ...input, totals });
 }

@@ -17,7 +17,8 @@
  * - A browser that crashed or was killed ('disconnected') is replaced on the next render, and a
  *   render that failed because its browser died is retried (`retries` times) on a fresh one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import type { DocumentRenderer, DocumentToRender } from '../../domain/documents';
 import { renderHtml } from './templates';
@@ -26,6 +27,39 @@ export { renderHtml } from './templates';
 
 /** Where Debian (and Ubuntu, and Google's packages) put the browser. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+
+/**
+ * Documents may trail a burst of filings, never slow it: Chromium and the processes it has started
+ * (its zygotes, from which every later renderer is forked and inherits the niceness) run at a lower
+ * CPU priority than the worker and the API. Linux only; elsewhere, or without the right, nothing.
+ */
+export const CHROMIUM_NICENESS = 10;
+function lowerPriority(root: number | undefined): void {
+  if (root === undefined || process.platform !== 'linux') return;
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone already */
+    }
+  }
+  const family = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parentOf) if (family.has(ppid) && !family.has(pid)) grew = Boolean(family.add(pid));
+  }
+  for (const pid of family) {
+    try {
+      os.setPriority(pid, CHROMIUM_NICENESS);
+    } catch {
+      /* not ours to change */
+    }
+  }
+}
 
 /** The Chromium executable: CHROMIUM_PATH when set, otherwise the first that exists of the usual paths. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
@@ -193,6 +227,7 @@ export function createChromiumRenderer(options: ChromiumRendererOptions = {}): C
         })
         .then((b) => {
           launched++;
+          lowerPriority(b.process()?.pid);
           if (current === launching) active = b;
           b.once('disconnected', () => forget(b));
           if (closed) kill(b); // closed while launching

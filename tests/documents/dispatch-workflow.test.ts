@@ -1,10 +1,9 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DocumentDispatcherInput } from '../../contracts/documents';
 import type { Db } from '../../db/connection';
 import type { documentDispatcherWorkflow } from '../../workflows/document-dispatcher';
 import { startDocumentDispatcher } from '../../worker/documents';
-import { eventually, terminateWhenIdle } from '../helpers/lifecycle';
+import { currentRun, eventually, terminateWhenIdle } from '../helpers/lifecycle';
 import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
 import { documentsOf, fileApplication, sha256, startDocumentWorker, stubRenderer, useScratchDatabase } from './helpers';
 
@@ -71,12 +70,7 @@ describe('R9.2 the document dispatcher workflow (time-skipping server, real Post
     const firstRunId = (await handle.describe()).runId;
     const filing = await fileApplication(db);
     await allReady(filing.number);
-    const startInput = async () => {
-      const history = await handle.fetchHistory();
-      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      return { runId: (await handle.describe()).runId, input: defaultPayloadConverter.fromPayload(payload!) as DocumentDispatcherInput };
-    };
-    const later = await eventually(startInput, (s) => s.runId !== firstRunId && (s.input.totals?.rendered ?? 0) >= 3, 'a later run whose totals count the three rendered');
+    const later = await eventually(() => currentRun<DocumentDispatcherInput>(handle), (s) => s.runId !== firstRunId && (s.input.totals?.rendered ?? 0) >= 3, 'a later run whose totals count the three rendered');
     expect(later.input.totals).toMatchObject({ rendered: 3, failed: 0 });
     await terminateWhenIdle(handle);
   });

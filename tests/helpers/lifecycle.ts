@@ -175,6 +175,13 @@ export async function terminateWhenIdle(handle: WorkflowHandle, reason = 'test f
   });
 }
 
+/** A workflow's current run and the input it started with (after continue-as-new, what was carried). */
+export async function currentRun<I>(handle: WorkflowHandle): Promise<{ runId: string; input: I }> {
+  const history = await handle.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return { runId: (await handle.describe()).runId, input: defaultPayloadConverter.fromPayload(payload!) as I };
+}
+
 /** Offers one place and chooses it: the application then holds a referral. */
 export async function issueReferral(env: TestWorkflowEnvironment, db: Db, started: Started, placeId: number) {
   await offerPlaces(env, db, started, [placeId]);

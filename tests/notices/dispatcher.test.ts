@@ -1,9 +1,8 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { NoticeDispatcherInput } from '../../contracts/notices';
 import type { noticeDispatcherWorkflow } from '../../workflows/notice-dispatcher';
 import { startNoticeDispatcher } from '../../worker/notice-dispatcher';
 import { uniqueId } from '../helpers/temporal';
-import { eventually, terminateWhenIdle } from '../helpers/lifecycle';
+import { currentRun, eventually, terminateWhenIdle } from '../helpers/lifecycle';
 import { noticeRows, queueNotices, useNoticeStack } from './helpers';
 
 /** Fast enough to watch in real time: the dispatcher's timers run on the test server's clock. */
@@ -73,12 +72,7 @@ describe('R9.1 the notice dispatcher workflow (time-skipping server, real Postgr
     );
     expect(continued.events!.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(2);
     // A later run starts with the totals of the runs before it: the two notices it sent.
-    const startInput = async () => {
-      const history = await handle.fetchHistory();
-      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      return { runId: (await handle.describe()).runId, input: defaultPayloadConverter.fromPayload(payload!) as NoticeDispatcherInput };
-    };
-    const later = await eventually(startInput, (s) => s.runId !== firstRunId && (s.input.totals?.sent ?? 0) >= 2, 'a later run whose totals count the two sent');
+    const later = await eventually(() => currentRun<NoticeDispatcherInput>(handle), (s) => s.runId !== firstRunId && (s.input.totals?.sent ?? 0) >= 2, 'a later run whose totals count the two sent');
     expect(later.input.totals).toMatchObject({ sent: 2, failed: 0 });
     await terminateWhenIdle(handle);
   });

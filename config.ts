@@ -87,7 +87,40 @@ const schema = z.object({
   DOCUMENT_BACKOFF_MAX_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Loop iterations of a dispatcher run before it continues as new. */
   DOCUMENT_DISPATCHER_ITERATIONS: z.coerce.number().int().min(1).max(10_000).default(500),
+
+  // Operations: logs, metrics, traces, health, shutdown, limits (README, "Operations").
+  /** pino's level for every process; `silent` turns logging off. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one line per event, for a log pipeline) or `pretty` (people; `npm start` in a terminal sets it). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** The address the metrics listeners bind (a port of their own, never the public API's). */
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** The API's Prometheus metrics (/metrics); 0 turns the listener off. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The worker's Prometheus metrics, served by the Temporal SDK's own exporter; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /** The worker's /livez and /readyz. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** On SIGTERM, how long in-flight requests (API) and running activities (worker) get to finish. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  /** Traces go to this OTLP/HTTP collector (e.g. http://collector:4318); unset, no trace leaves the process. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** Whether X-Forwarded-For names the client (only behind a proxy that sets it). */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Requests a minute one client address may make to the anonymous routes (challenge, login, public look-ups and lists). */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Client addresses the anonymous limit does not apply to, comma-separated (a load generator's, a monitor's). */
+  RATE_LIMIT_EXEMPT: z.string().default('').transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean)),
+  /** R1.1: the HMAC key login challenges are signed with (32+ bytes, base64 or hex); production must set it. */
+  CHALLENGE_KEY: z.string().min(32).optional(),
+  /** The key before the last rotation, still accepted for challenges it signed. */
+  CHALLENGE_KEY_PREVIOUS: z.string().min(32).optional(),
+  /** Origins a browser may call the API from, comma-separated; none by default. */
+  CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
 }).superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && !c.CHALLENGE_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['CHALLENGE_KEY'], message: 'production signs login challenges with a key of its own: set CHALLENGE_KEY' });
+  }
   // A claimed batch must be worked within its lease, or another claimer takes rows still in hand.
   const leases = [
     ['NOTICE', c.NOTICE_SEND_TIMEOUT_MS, c.NOTICE_BATCH_SIZE, c.NOTICE_SEND_CONCURRENCY, c.NOTICE_LEASE_MS, 'NOTICE_SEND_TIMEOUT_MS'],

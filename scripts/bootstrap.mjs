@@ -125,13 +125,15 @@ function ensureSchemathesis() {
 // against; chromium, which renders the documents to PDF (driven by puppeteer-core, which never
 // downloads a browser; CHROMIUM_PATH names another executable); fonts-noto-core, Noto Sans, so the
 // Kazakh letters ә ғ қ ң ө ұ ү һ і never print as boxes; poppler-utils (pdftotext, pdftoppm), which
-// the document tests read the PDFs back with. Installed when we may (root with apt-get, as in CI);
+// the document tests read the PDFs back with; prometheus, for its promtool, which checks ops/alerts.yml
+// (the Prometheus server it also brings is not started by the project). Installed when we may (root with apt-get, as in CI);
 // otherwise named.
 const DEBIAN_PACKAGES = [
   { pkg: 'xmlsec1', present: () => onPath('xmlsec1') },
   { pkg: 'chromium', present: () => (process.env.CHROMIUM_PATH ? fs.existsSync(process.env.CHROMIUM_PATH) : onPath('chromium')) },
   { pkg: 'fonts-noto-core', present: () => fs.existsSync('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf') },
   { pkg: 'poppler-utils', present: () => onPath('pdftotext') },
+  { pkg: 'prometheus', present: () => onPath('promtool') },
 ];
 
 function onPath(binary) {

@@ -1,12 +1,7 @@
 import { Problem } from '../problems';
+import { checkDependencies } from '../readiness';
 import { route, type AnyRoute } from '../route';
 import { healthAnswer } from '../schemas/responses';
-
-const CHECK_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref())]);
-}
 
 export const HEALTH_ROUTES: AnyRoute[] = [
   route({
@@ -16,15 +11,11 @@ export const HEALTH_ROUTES: AnyRoute[] = [
     role: 'anyone',
     summary: '200 when PostgreSQL and Temporal answer, else 503 naming which',
     ok: { status: 200, schema: healthAnswer },
-    async handle(_input, { db, temporal }) {
-      const [postgres, temporalServer] = await Promise.all([
-        withTimeout(db.raw('SELECT 1')).then(() => 'up' as const, () => 'down' as const),
-        withTimeout(temporal.workflowService.getSystemInfo({})).then(() => 'up' as const, () => 'down' as const),
-      ]);
-      if (postgres !== 'up' || temporalServer !== 'up') {
-        throw new Problem('UNAVAILABLE', 'a dependency does not answer', { checks: { postgres, temporal: temporalServer } });
-      }
-      return { status: 'ok' as const, checks: { postgres, temporal: temporalServer } };
+    async handle(_input, deps) {
+      const checks = await checkDependencies(deps);
+      const { postgres, temporal } = checks;
+      if (postgres !== 'up' || temporal !== 'up') throw new Problem('UNAVAILABLE', 'a dependency does not answer', { checks });
+      return { status: 'ok' as const, checks: { postgres, temporal } };
     },
   }),
 ];

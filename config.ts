@@ -104,23 +104,20 @@ const schema = z.object({
   /** On SIGTERM, how long in-flight requests (API) and running activities (worker) get to finish. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   /** Traces go to this OTLP/HTTP collector (e.g. http://collector:4318); unset, no trace leaves the process. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** Whether X-Forwarded-For names the client (only behind a proxy that sets it). */
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Requests a minute one client address may make to the anonymous routes (challenge, login, public look-ups and lists). */
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   /** Client addresses the anonymous limit does not apply to, comma-separated (a load generator's, a monitor's). */
   RATE_LIMIT_EXEMPT: z.string().default('').transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean)),
-  /** R1.1: the HMAC key login challenges are signed with (32+ bytes, base64 or hex); production must set it. */
+  /** R1.1: the HMAC key login challenges are signed with (32+ bytes, base64 or hex); the API refuses to start in production without it. */
   CHALLENGE_KEY: z.string().min(32).optional(),
-  /** The key before the last rotation, still accepted for challenges it signed. */
-  CHALLENGE_KEY_PREVIOUS: z.string().min(32).optional(),
+  /** The key before the last rotation, still accepted for challenges it signed; empty is unset (docker-compose.yml passes it on between rotations). */
+  CHALLENGE_KEY_PREVIOUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32).optional()),
   /** Origins a browser may call the API from, comma-separated; none by default. */
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
 }).superRefine((c, ctx) => {
-  if (c.NODE_ENV === 'production' && !c.CHALLENGE_KEY) {
-    ctx.addIssue({ code: 'custom', path: ['CHALLENGE_KEY'], message: 'production signs login challenges with a key of its own: set CHALLENGE_KEY' });
-  }
   // A claimed batch must be worked within its lease, or another claimer takes rows still in hand.
   const leases = [
     ['NOTICE', c.NOTICE_SEND_TIMEOUT_MS, c.NOTICE_BATCH_SIZE, c.NOTICE_SEND_CONCURRENCY, c.NOTICE_LEASE_MS, 'NOTICE_SEND_TIMEOUT_MS'],

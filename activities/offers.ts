@@ -79,7 +79,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
       });
     },
 
-    /** R4.4: sends each application of the wave its offer; a workflow ignores an offer it already has. */
+    /** R4.4: sends each application of the wave its offer (a workflow ignores an offer it already has), then marks the wave signalled. */
     async signalOffers({ waveId }: { waveId: string }): Promise<number> {
       if (!temporal) throw new Error('signalOffers needs a Temporal client');
       const wave = await db('offer_waves').where({ id: waveId }).first();
@@ -100,6 +100,9 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
         );
         Context.current().heartbeat(i);
       }
+      // The wave's end for its duration figure (kq_offer_wave_*), recorded here rather than by the
+      // workflow so that no recorded history changes; a retry records its own, later end.
+      await db('offer_waves').where({ id: waveId }).update({ offers_signalled_at: new Date() });
       return rows.length;
     },
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROBLEMS } from './problems';
+import { rateLimitDocs } from './rate-limit';
 import type { AnyRoute, Media, SignedDocumentSpec } from './route';
 import { ROUTES } from './routes';
 import { SAFE_TEXT_PATTERN } from './schemas/common';
@@ -51,6 +52,7 @@ function successResponse(r: AnyRoute) {
     out.content = Object.fromEntries(medias.map((m) => [contentType(m), { schema: m === 'image/png' ? { type: 'string', contentMediaType: 'image/png' } : body }]));
   }
   if (headers) out.headers = Object.fromEntries(Object.entries(headers).map(([name, h]) => [name, { description: h.description, schema: answerSchema(h.schema) }]));
+  if (r.limit) out.headers = { ...out.headers, ...rateLimitDocs(r.limit).headers };
   if (links) out.links = links;
   return { [status]: out };
 }
@@ -88,6 +90,7 @@ function operation(r: AnyRoute) {
   return {
     operationId: r.operationId,
     summary: r.summary,
+    ...(r.deprecated ? { deprecated: true } : {}),
     description: `Role: ${r.role}.`,
     ...(r.role === 'anyone' ? { security: [] } : {}),
     'x-role': r.role,
@@ -96,6 +99,7 @@ function operation(r: AnyRoute) {
     ...(r.signed ? { 'x-signed-document': { rootElement: r.signed.action, namespace: DOCUMENT_NS, fields: requestSchema(r.signed.fields) } } : {}),
     responses: {
       ...successResponse(r),
+      ...(r.limit ? { 429: rateLimitDocs(r.limit).tooMany } : {}),
       default: { description: 'A problem (RFC 9457) with a stable `code`', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
     },
   };

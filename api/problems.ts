@@ -6,7 +6,7 @@ import { SIGNATURE_REFUSALS, SignatureRefusal } from './signature/errors';
 
 /**
  * Every error a client can see, with its stable `code` and HTTP status. A response never carries a
- * stack trace; anything unexpected is logged here and answered as INTERNAL.
+ * stack trace; anything unexpected is kept for the request's log line and answered as INTERNAL.
  */
 export const PROBLEMS = {
   VALIDATION_FAILED: 400,
@@ -87,6 +87,7 @@ export const PROBLEMS = {
   DOCUMENT_NOT_READY: 202,
   DOCUMENT_FAILED: 409,
   DOCUMENT_NOT_ISSUED: 409,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -105,6 +106,7 @@ const TITLES: Partial<Record<ProblemCode, string>> = {
   EMAIL_REQUIRED: 'Give an e-mail address first',
   DUPLICATE_APPLICATION: 'The child already has an active application in this queue',
   DOCUMENT_NOT_READY: 'The document is being made; ask again after Retry-After seconds',
+  RATE_LIMITED: 'Too many requests from this address; ask again after Retry-After seconds',
   INTERNAL: 'Something went wrong on our side',
 };
 
@@ -189,7 +191,8 @@ export async function problemMiddleware(ctx: Context, next: Next): Promise<void>
       }
       return sendProblem(ctx, known);
     }
-    console.error(`${ctx.method} ${ctx.path} failed`, err);
+    // The request's log line carries it, stack and all (api/request-log.ts); the client never sees it.
+    ctx.state.fault = err;
     sendProblem(ctx, new Problem('INTERNAL', 'the request could not be completed; try again later'));
   }
 }

@@ -5,6 +5,7 @@ import type { Db } from '../db/connection';
 import type { Session } from '../db/sessions';
 import { requireApplicant, requireSession } from './session';
 import type { AppDeps } from './app';
+import type { LimitPolicy } from './rate-limit';
 import { performSignedAction, type SignedAction } from './signed-action';
 import { requireStaff, type StaffMember, type StaffRole } from './staff';
 import { validate, type FieldCodes } from './validate';
@@ -86,6 +87,10 @@ export interface RouteSpec<
   path: string;
   role: R;
   summary: string;
+  /** Still served, on its way out: the document marks it so clients move off it. */
+  deprecated?: boolean;
+  /** The rate limit per client address the route counts against (api/rate-limit.ts); none for logged-in routes. */
+  limit?: LimitPolicy;
   params?: P;
   query?: Q;
   body?: B;

@@ -1,30 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import type { Db } from './connection';
 
-/** R1.1: a login challenge's nonce, 128 random bits, URL-safe. */
-const randomNonce = () => randomBytes(16).toString('base64url');
+/** Used nonces of the same age or younger are kept: another API instance's clock may run this far behind. */
+const KEEP_PAST_EXPIRY_MS = 10 * 60_000;
+/** Expired nonces deleted by one login at most: the table shrinks with the logins, never in one long statement. */
+const SWEEP_BATCH = 100;
 
-export async function createChallenge(db: Db, ttlMs: number): Promise<{ nonce: string; issuedAt: Date; expiresAt: Date }> {
-  const issuedAt = new Date();
-  const expiresAt = new Date(issuedAt.getTime() + ttlMs);
-  const nonce = randomNonce();
-  // Old challenges are of no use to anyone: the table holds only the last day's.
-  await db('auth_challenges').where('expires_at', '<', new Date(issuedAt.getTime() - 86_400_000)).delete();
-  await db('auth_challenges').insert({ nonce, issued_at: issuedAt, expires_at: expiresAt });
-  return { nonce, issuedAt, expiresAt };
+/**
+ * R1.1: uses a login challenge's nonce once. A challenge costs no row until it is used
+ * (api/challenge-token.ts); then its nonce is kept until its challenge has expired, so the same
+ * signed login cannot be sent twice. 'replayed' when it has been used already.
+ */
+export async function useChallengeNonce(db: Db, nonce: string, expiresAt: Date): Promise<'ok' | 'replayed'> {
+  const inserted = await db('used_login_nonces').insert({ nonce, expires_at: expiresAt }).onConflict('nonce').ignore().returning('nonce');
+  // A nonce past its challenge's expiry can never be used again (the login refuses the challenge
+  // first): each login clears a few. SKIP LOCKED: logins at the same moment never wait on each other.
+  await db.raw(
+    `DELETE FROM used_login_nonces WHERE nonce IN (
+       SELECT nonce FROM used_login_nonces WHERE expires_at < ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)`,
+    [new Date(Date.now() - KEEP_PAST_EXPIRY_MS), SWEEP_BATCH],
+  );
+  return inserted.length ? 'ok' : 'replayed';
 }
-
-/** Uses a challenge once: 'ok', or why it cannot be used. */
-export async function consumeChallenge(db: Db, nonce: string): Promise<'ok' | 'unknown' | 'expired' | 'used'> {
-  const used = await db('auth_challenges')
-    .where({ nonce })
-    .whereNull('used_at')
-    .andWhere('expires_at', '>', db.fn.now())
-    .update({ used_at: db.fn.now() })
-    .returning('nonce');
-  if (used.length) return 'ok';
-  const row = await db('auth_challenges').where({ nonce }).first('used_at');
-  return !row ? 'unknown' : row.used_at ? 'used' : 'expired';
-}
-
-/** Opens a session for the signer; the token is returned once and only its hash is kept. */

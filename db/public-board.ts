@@ -11,6 +11,30 @@ export interface PublicFilter {
   groupYear?: number;
 }
 
+/**
+ * R11.1: a row's place in a public list's order, newest first: its time to the microsecond (as
+ * PostgreSQL keeps it; a JavaScript Date would round it and skip or repeat rows) and its id, which
+ * breaks ties. A page starts after such a key, so rows published meanwhile never shift the pages.
+ */
+export interface PageKey {
+  at: string;
+  id: string;
+}
+
+export interface Page {
+  limit: number;
+  after?: PageKey;
+}
+
+/** The columns of a row's page key, `page_at` and `page_id`. */
+const keyColumns = (db: Db, at: string, id: string) => [db.raw(`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as page_at`), `${id} as page_id`];
+
+/** One page of rows read `limit + 1` at a time: the extra row only says whether there is a next page. */
+function pageOf<R extends Record<string, any>>(rows: R[], limit: number): { rows: R[]; next: PageKey | null } {
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { rows: rows.slice(0, limit), next: last ? { at: last.page_at, id: String(last.page_id) } : null };
+}
+
 
 /** A place as both staff and the public see it (R4.7). */
 export function placeSummary(r: Record<string, any>) {
@@ -26,23 +50,26 @@ export function placeSummary(r: Record<string, any>) {
   };
 }
 
-/** R4.3, R4.7, R11.1: the published places with what a family needs to choose. */
-export async function publishedPlaces(db: Db, f: PublicFilter) {
-  const rows = await db('places as p')
+/** R4.3, R4.7, R11.1: a page of the published places with what a family needs to choose. */
+export async function publishedPlaces(db: Db, f: PublicFilter, page: Page) {
+  const found = await db('places as p')
     .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
     .where('k.region_code', f.regionCode)
     .whereNotNull('p.published_at')
     .modify((q) => {
       if (f.kindergartenId) q.where('k.id', f.kindergartenId);
       if (f.groupYear) q.where('p.group_year', f.groupYear);
+      if (page.after) q.whereRaw('(p.published_at, p.id) < (?::timestamptz, ?::integer)', [page.after.at, page.after.id]);
     })
-    .orderBy([{ column: 'p.published_at', order: 'desc' }, 'p.id'])
-    .limit(1000)
+    .orderBy([{ column: 'p.published_at', order: 'desc' }, { column: 'p.id', order: 'desc' }])
+    .limit(page.limit + 1)
     .select(
       'p.id', 'p.group_year', 'p.language', 'p.place_type', 'p.total', 'p.free', 'p.released_on', 'p.published_at', 'p.free_choice_since',
       'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk', 'k.kind', 'k.address', 'k.phone', 'k.latitude', 'k.longitude',
+      ...keyColumns(db, 'p.published_at', 'p.id'),
     );
-  return rows.map((r: Record<string, any>) => ({
+  const { rows, next } = pageOf(found, page.limit);
+  const places = rows.map((r: Record<string, any>) => ({
     ...placeSummary(r),
     freeChoice: r.free_choice_since !== null,
     kindergarten: {
@@ -55,22 +82,28 @@ export async function publishedPlaces(db: Db, f: PublicFilter) {
       location: r.latitude === null ? null : { latitude: r.latitude, longitude: r.longitude },
     },
   }));
+  return { places, next };
 }
 
-/** R11.1: the referrals issued, with the registration number and the queue number at issue. */
-export async function issuedReferrals(db: Db, f: PublicFilter) {
-  const rows = await db('referrals as r')
+/** R11.1: a page of the referrals issued, with the registration number and the queue number at issue. */
+export async function issuedReferrals(db: Db, f: PublicFilter, page: Page) {
+  const found = await db('referrals as r')
     .join('kindergartens as k', 'k.id', 'r.kindergarten_id')
     .join('places as p', 'p.id', 'r.place_id')
     .where('k.region_code', f.regionCode)
     .modify((q) => {
       if (f.kindergartenId) q.where('k.id', f.kindergartenId);
       if (f.groupYear) q.where('p.group_year', f.groupYear);
+      if (page.after) q.whereRaw('(r.issued_at, r.id) < (?::timestamptz, ?::bigint)', [page.after.at, page.after.id]);
     })
-    .orderBy([{ column: 'r.issued_at', order: 'desc' }, 'r.id'])
-    .limit(1000)
-    .select('r.application_number', 'r.issued_at', 'r.state', 'r.queue_number', 'p.group_year', 'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk');
-  return rows.map((r: Record<string, any>) => ({
+    .orderBy([{ column: 'r.issued_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+    .limit(page.limit + 1)
+    .select(
+      'r.application_number', 'r.issued_at', 'r.state', 'r.queue_number', 'p.group_year', 'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk',
+      ...keyColumns(db, 'r.issued_at', 'r.id'),
+    );
+  const { rows, next } = pageOf(found, page.limit);
+  const referrals = rows.map((r: Record<string, any>) => ({
     registrationNumber: r.application_number,
     issuedAt: iso(r.issued_at),
     state: r.state,
@@ -78,6 +111,7 @@ export async function issuedReferrals(db: Db, f: PublicFilter) {
     groupYear: r.group_year,
     kindergarten: { id: r.kindergarten_id, nameRu: r.name_ru, nameKk: r.name_kk },
   }));
+  return { referrals, next };
 }
 
 /** R11.2: a registration number's status and queue numbers, and nothing personal. */

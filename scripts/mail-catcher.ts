@@ -11,11 +11,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { loggerFromEnv } from '../telemetry/log';
 
 const SMTP_PORT = Number(process.env.MAIL_CATCHER_SMTP_PORT ?? 1025);
 const WEB_PORT = Number(process.env.MAIL_CATCHER_PORT ?? 1080);
 const KEEP = 500;
 const folder = path.join(process.cwd(), '.data', 'mail');
+const log = loggerFromEnv('mail');
 
 interface Caught {
   id: number;
@@ -107,7 +109,7 @@ const web = http.createServer((req, res) => {
 });
 
 smtp.listen(SMTP_PORT, '127.0.0.1', () => {
-  web.listen(WEB_PORT, '127.0.0.1', () => console.log(`catching mail on smtp://127.0.0.1:${SMTP_PORT}; read it at http://localhost:${WEB_PORT}`));
+  web.listen(WEB_PORT, '127.0.0.1', () => log.info(`catching mail on smtp://127.0.0.1:${SMTP_PORT}; read it at http://localhost:${WEB_PORT}`));
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

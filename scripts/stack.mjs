@@ -12,6 +12,7 @@ import { dataDir, projectRoot, runTsScript } from './lib/tools.mjs';
 
 const log = (msg) => console.log(`[stack] ${msg}`);
 const PORT = Number(process.env.PORT ?? 3000);
+const WORKER_HEALTH_PORT = Number(process.env.WORKER_HEALTH_PORT ?? 3001);
 const PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
@@ -57,7 +58,7 @@ function runTs(name, entry, env) {
   return child;
 }
 
-async function waitForHealth(url, timeoutMs = 60_000) {
+async function waitForReady(url, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
     try {
@@ -70,7 +71,10 @@ async function waitForHealth(url, timeoutMs = 60_000) {
 
 async function main() {
   fs.mkdirSync(dataDir, { recursive: true });
-  const env = { ...process.env, PORT: String(PORT) };
+  const env = { ...process.env, PORT: String(PORT), WORKER_HEALTH_PORT: String(WORKER_HEALTH_PORT) };
+  // People read `npm start` at a terminal: the processes' logs are pretty there; anywhere else (a pipe,
+  // a file, CI) they stay JSON, one object a line, unless LOG_FORMAT says otherwise.
+  env.LOG_FORMAT ||= process.stdout.isTTY ? 'pretty' : 'json';
 
   if (!env.DATABASE_URL) {
     const pg = await startPostgresProcess({
@@ -119,14 +123,26 @@ async function main() {
 
   runTs('worker', 'worker/main.ts', env);
   runTs('api', 'api/main.ts', env);
-  if (await waitForHealth(`http://127.0.0.1:${PORT}/healthz`)) {
-    log(`API:        http://localhost:${PORT}  (health: /healthz)`);
+  // Ready means both: the API answers with its dependencies up, and the worker polls its task queues.
+  const [apiReady, workerReady] = await Promise.all([
+    waitForReady(`http://127.0.0.1:${PORT}/readyz`),
+    waitForReady(`http://127.0.0.1:${WORKER_HEALTH_PORT}/readyz`),
+  ]);
+  if (apiReady && workerReady) {
+    log(`API:        http://localhost:${PORT}  (health: /livez, /readyz)`);
+    log(`worker:     polling; health http://localhost:${WORKER_HEALTH_PORT}/livez, /readyz`);
+    // The settings' defaults (config.ts); 0 turns a listener off.
+    const metricsPort = Number(env.METRICS_PORT ?? 9464);
+    const workerMetricsPort = Number(env.WORKER_METRICS_PORT ?? 9465);
+    if (metricsPort) log(`API metrics:    http://localhost:${metricsPort}/metrics`);
+    if (workerMetricsPort) log(`worker metrics: http://localhost:${workerMetricsPort}/metrics  (the Temporal SDK's)`);
     if (webUi) log(`Temporal Web UI: ${webUi}  (filter e.g. ApplicationStatus = "In queue")`);
     if (mailPage) log(`Mail catcher: ${mailPage}  (every e-mail notice; no SMTP_URL given)`);
     if (!env.SMS_URL) log('SMS: no SMS_URL given — each text is written to .data/sms.log');
     log('Ctrl-C stops everything');
   } else if (!stopping) {
-    log('the API did not become healthy within 60 s');
+    const late = [apiReady ? '' : `the API (/readyz on ${PORT})`, workerReady ? '' : `the worker (/readyz on ${WORKER_HEALTH_PORT})`].filter(Boolean);
+    log(`not ready within 120 s: ${late.join(' and ')}`);
     await shutdown(1);
   }
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { require as tsRequire } from 'tsx/cjs/api';
 import { startPostgresProcess } from '../scripts/lib/postgres-process.mjs';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startDevServer } from '../scripts/lib/temporal.mjs';
@@ -42,11 +43,18 @@ export default async function globalSetup() {
     process.env.TEMPORAL_ADDRESS = temporal.address;
   }
 
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(projectRoot, 'workflows', 'index.ts'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
-  process.env.WORKFLOW_BUNDLE_PATH = path.join(workDir, 'workflow-bundle.js');
-  fs.writeFileSync(process.env.WORKFLOW_BUNDLE_PATH, code);
+  // The bundle as an untraced worker runs it, and (for tests/ops/tracing.test.ts) as a traced one.
+  const { workflowInterceptorModules } = tsRequire('../worker/interceptor-modules.ts', import.meta.url);
+  const bundle = async (tracing, file) => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(projectRoot, 'workflows', 'index.ts'),
+      workflowInterceptorModules: workflowInterceptorModules({ tracing }),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    });
+    fs.writeFileSync(path.join(workDir, file), code);
+    return path.join(workDir, file);
+  };
+  process.env.WORKFLOW_BUNDLE_PATH = await bundle(false, 'workflow-bundle.js');
+  process.env.WORKFLOW_BUNDLE_TRACED_PATH = await bundle(true, 'workflow-bundle-traced.js');
   process.env.TEMPORAL_TEST_SERVER_PATH ??= temporalTestServerPath();
 }

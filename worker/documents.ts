@@ -10,10 +10,10 @@ import {
 } from '../contracts/documents';
 import type { DocumentRenderer } from '../domain/documents';
 import { dispatcherSettings, dispatcherStarter } from './start-once';
-import type { ApplicationWorkerOptions } from './worker';
+import { workerInterceptors, type ApplicationWorkerOptions } from './worker';
 
 /** As the application worker's (a prebuilt bundle, or else only the dispatcher workflow bundled), with the renderer. */
-export interface DocumentWorkerOptions extends Pick<ApplicationWorkerOptions, 'connection' | 'namespace' | 'db' | 'taskQueue' | 'workflowBundle'> {
+export interface DocumentWorkerOptions extends Pick<ApplicationWorkerOptions, 'connection' | 'namespace' | 'db' | 'taskQueue' | 'workflowBundle' | 'shutdownGraceTime' | 'tracing'> {
   /** One per process, created by the caller and closed by it after the worker stops. */
   renderer: DocumentRenderer;
   settings: DocumentRenderSettings;
@@ -32,8 +32,10 @@ export function createDocumentWorker(opts: DocumentWorkerOptions): Promise<Worke
     taskQueue: opts.taskQueue ?? DOCUMENT_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows/document-dispatcher') }),
     activities: withIntegrityFailures({ ...createDocumentRenderActivities({ db: opts.db, renderer: opts.renderer, settings: opts.settings }) }),
+    ...workerInterceptors(opts),
     maxConcurrentActivityTaskExecutions: 1,
     maxCachedWorkflows: 10,
+    ...(opts.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTime }),
   });
 }
 

@@ -1,7 +1,8 @@
 import { setEmail } from '../../db/accounts';
-import { consumeChallenge, createChallenge } from '../../db/challenges';
+import { useChallengeNonce } from '../../db/challenges';
 import { openSession, revokeSession } from '../../db/sessions';
 import { audit } from '../audit';
+import { checkChallenge, issueChallenge } from '../challenge-token';
 import { asProblem, Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
 import { accountEmailSchema } from '../schemas/applications';
@@ -12,12 +13,16 @@ import { documentXml } from '../signature/xml';
 const CHALLENGE_REFUSALS = {
   unknown: () => new Problem('CHALLENGE_UNKNOWN', 'this login challenge was not issued here; ask for a new one'),
   expired: () => new Problem('CHALLENGE_EXPIRED', 'the login challenge has expired; ask for a new one'),
-  used: () => new Problem('NONCE_REPLAYED', 'this login challenge has been used already; ask for a new one'),
+  replayed: () => new Problem('NONCE_REPLAYED', 'this login challenge has been used already; ask for a new one'),
 } as const;
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /**
  * R1.1 login by digital signature: a one-time challenge, signed with the AUTH key, buys a
  * short-lived session. R1.3: the first login asks for an e-mail. Role: anyone; /me: logged in.
+ * A challenge is written nowhere when it is asked for: its MAC says it is ours, and only the login
+ * that uses it records its nonce (api/challenge-token.ts).
  */
 export const AUTH_ROUTES: AnyRoute[] = [
   route({
@@ -26,14 +31,11 @@ export const AUTH_ROUTES: AnyRoute[] = [
     path: '/api/v1/auth/challenge',
     role: 'anyone',
     summary: 'R1.1: a one-time login challenge (`xml`) to sign with the AUTH key',
+    limit: 'anonymous',
     ok: { status: 201, schema: challengeAnswer },
-    async handle(_input, { db, auth }) {
-      const c = await createChallenge(db, auth.challengeTtlMs);
-      return {
-        nonce: c.nonce,
-        expiresAt: c.expiresAt.toISOString(),
-        xml: documentXml('login', { nonce: c.nonce, issuedAt: c.issuedAt.toISOString(), expiresAt: c.expiresAt.toISOString() }),
-      };
+    async handle(_input, { auth }) {
+      const c = issueChallenge(auth.challengeKeys, auth.challengeTtlMs);
+      return { nonce: c.nonce, issuedAt: c.issuedAt, expiresAt: c.expiresAt, xml: documentXml('login', c) };
     },
   }),
   route({
@@ -42,6 +44,7 @@ export const AUTH_ROUTES: AnyRoute[] = [
     path: '/api/v1/auth/login',
     role: 'anyone',
     summary: 'R1.1: the signed challenge, `{"signedXml"}`; answers a Bearer token and whether an e-mail is still needed (R1.3)',
+    limit: 'anonymous',
     body: signedBodySchema,
     ok: { status: 200, schema: loginAnswer },
     async handle({ body }, { db, verifier, auth }) {
@@ -52,8 +55,12 @@ export const AUTH_ROUTES: AnyRoute[] = [
         if (doc.name !== 'login' || typeof doc.fields.nonce !== 'string') {
           throw new Problem('SIGNED_CONTENT_MISMATCH', 'sign the login challenge from /api/v1/auth/challenge, not another document');
         }
-        const challenge = await consumeChallenge(db, doc.fields.nonce);
-        if (challenge !== 'ok') throw CHALLENGE_REFUSALS[challenge]();
+        // Only what was signed is read: the MAC, the window and the nonce came back inside the signature.
+        const challenge = { nonce: doc.fields.nonce, issuedAt: text(doc.fields.issuedAt), expiresAt: text(doc.fields.expiresAt), mac: text(doc.fields.mac) };
+        const checked = checkChallenge(auth.challengeKeys, challenge);
+        if (checked !== 'ok') throw CHALLENGE_REFUSALS[checked]();
+        const used = await useChallengeNonce(db, challenge.nonce, new Date(challenge.expiresAt));
+        if (used !== 'ok') throw CHALLENGE_REFUSALS[used]();
         const { token, session } = await openSession(db, doc.signer, auth.sessionTtlMs);
         audit('login', { iin: session.iin, holder: session.holder, certificate: doc.signer.certificateSerial, session: session.id });
         return {

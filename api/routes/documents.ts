@@ -116,6 +116,7 @@ export const DOCUMENT_ROUTES: AnyRoute[] = [
     method: 'get',
     path: '/api/v1/public/documents/:code',
     role: 'anyone',
+    limit: 'anonymous',
     summary: 'R9.2, R11: a document’s code confirms its kind, registration number, issue date and (a referral’s) kindergarten; nothing personal',
     params: verificationParamsSchema,
     ok: { status: 200, schema: documentVerificationAnswer },

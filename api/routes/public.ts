@@ -1,33 +1,53 @@
-import { issuedReferrals, publicLookup, publishedPlaces } from '../../db/public-board';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { issuedReferrals, publicLookup, publishedPlaces, type PageKey } from '../../db/public-board';
 import { withStatusLabel } from '../labels';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
 import { applicationParamsSchema } from '../schemas/applications';
-import { publicFilterSchema } from '../schemas/public';
+import { pageCursor, publicFilterSchema } from '../schemas/public';
 import { issuedReferralsAnswer, publicApplicationAnswer, publishedPlacesAnswer } from '../schemas/responses';
 
-/** R11: transparency. No login; nothing personal. Role: anyone. */
+const pageHeaders = { Link: { description: 'RFC 8288: `<…>; rel="next"`, this request with the next page\'s cursor; absent on the last page', schema: z.string() } };
+
+/** R11.1: the cursor of the next page, also as a Link to it: this request's path and query with that cursor. */
+function nextPage(ctx: Context, key: PageKey | null): string | null {
+  if (!key) return null;
+  const cursor = pageCursor(key);
+  const query = new URLSearchParams(ctx.querystring);
+  query.set('cursor', cursor);
+  ctx.set('Link', `<${ctx.path}?${query}>; rel="next"`);
+  return cursor;
+}
+
+/** R11: transparency. No login; nothing personal; limited per client address. Role: anyone. */
 export const PUBLIC_ROUTES: AnyRoute[] = [
   route({
     operationId: 'listPublishedPlaces',
     method: 'get',
     path: '/api/v1/public/places',
     role: 'anyone',
-    summary: 'R4.3, R11.1: published places',
+    summary: 'R4.3, R11.1: published places, newest first, a page at a time',
+    limit: 'anonymous',
     query: publicFilterSchema,
-    ok: { status: 200, schema: publishedPlacesAnswer },
-    handle: async ({ query }, { db }) => ({ places: await publishedPlaces(db, query) }),
+    ok: { status: 200, schema: publishedPlacesAnswer, headers: pageHeaders },
+    async handle({ ctx, query: { limit, cursor, ...filter } }, { db }) {
+      const { places, next } = await publishedPlaces(db, filter, { limit, after: cursor });
+      return { places, next: nextPage(ctx, next) };
+    },
   }),
   route({
     operationId: 'listIssuedReferrals',
     method: 'get',
     path: '/api/v1/public/referrals',
     role: 'anyone',
-    summary: 'R11.1: issued referrals',
+    summary: 'R11.1: issued referrals, newest first, a page at a time',
+    limit: 'anonymous',
     query: publicFilterSchema,
     ok: {
       status: 200,
       schema: issuedReferralsAnswer,
+      headers: pageHeaders,
       links: {
         lookupApplication: {
           operationId: 'lookupApplication',
@@ -36,7 +56,10 @@ export const PUBLIC_ROUTES: AnyRoute[] = [
         },
       },
     },
-    handle: async ({ query }, { db }) => ({ referrals: await issuedReferrals(db, query) }),
+    async handle({ ctx, query: { limit, cursor, ...filter } }, { db }) {
+      const { referrals, next } = await issuedReferrals(db, filter, { limit, after: cursor });
+      return { referrals, next: nextPage(ctx, next) };
+    },
   }),
   route({
     operationId: 'lookupApplication',
@@ -44,6 +67,7 @@ export const PUBLIC_ROUTES: AnyRoute[] = [
     path: '/api/v1/public/applications/:number',
     role: 'anyone',
     summary: 'R11.2: status and queue numbers, nothing personal',
+    limit: 'anonymous',
     params: applicationParamsSchema,
     ok: { status: 200, schema: publicApplicationAnswer },
     async handle({ params }, { db }) {

@@ -26,7 +26,9 @@ const KINDERGARTEN_KINDS = ['state', 'private', 'village', 'mini_centre', 'corre
 const REFERRAL_STATES = ['active', 'used', 'annulled', 'withdrawn', 'cancelled'] as const;
 const STAFF_ROLES = ['kindergarten_staff', 'pmpk_staff', 'operator'] as const;
 
-export const healthAnswer = z.strictObject({
+export const livenessAnswer = z.strictObject({ status: z.literal('ok') });
+
+export const readinessAnswer = z.strictObject({
   status: z.literal('ok'),
   checks: z.strictObject({ postgres: z.literal('up'), temporal: z.literal('up') }),
 });
@@ -47,6 +49,9 @@ const placeFields = {
   publishedAt: instant.nullable(),
 };
 
+/** R11.1: a public list is read a page at a time; `next` is the cursor of the page after this one. */
+const nextPage = z.string().nullable().describe('Pass as `cursor` for the next page (also in the Link header, rel="next"); null on the last page');
+
 export const publishedPlacesAnswer = z.strictObject({
   places: z.array(
     z.strictObject({
@@ -61,6 +66,7 @@ export const publishedPlacesAnswer = z.strictObject({
       }),
     }),
   ),
+  next: nextPage,
 });
 
 export const issuedReferralsAnswer = z.strictObject({
@@ -74,6 +80,7 @@ export const issuedReferralsAnswer = z.strictObject({
       kindergarten: z.strictObject(kindergartenName),
     }),
   ),
+  next: nextPage,
 });
 
 export const publicApplicationAnswer = z.strictObject({
@@ -93,6 +100,7 @@ export const publicApplicationAnswer = z.strictObject({
 
 export const challengeAnswer = z.strictObject({
   nonce: z.string(),
+  issuedAt: instant,
   expiresAt: instant,
   xml: z.string().describe('The document to sign as it is, with the AUTH key, and send to POST /api/v1/auth/login'),
 });

@@ -9,6 +9,10 @@ import * as placeTypesSeed from './20261129110000-seed-place-types';
 import * as correspondenceLanguage from './20261129130000-separate-correspondence-language';
 import * as noticeDelivery from './20261129120000-add-notice-delivery';
 import * as reshapeDocuments from './20261129140000-reshape-documents';
+import * as operationsFigures from './20261129150000-add-operations-figures';
+import * as offerWavesSignalled from './20261129150100-backfill-offer-waves-signalled';
+import * as statelessLoginChallenges from './20261129152000-stateless-login-challenges';
+import * as publicListIndexes from './20261129152100-index-public-lists';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -25,6 +29,10 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129120000-add-notice-delivery': noticeDelivery,
   '20261129130000-separate-correspondence-language': correspondenceLanguage,
   '20261129140000-reshape-documents': reshapeDocuments,
+  '20261129150000-add-operations-figures': operationsFigures,
+  '20261129150100-backfill-offer-waves-signalled': offerWavesSignalled,
+  '20261129152000-stateless-login-challenges': statelessLoginChallenges,
+  '20261129152100-index-public-lists': publicListIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,6 @@
-// `npm run bench [-- --queued 20000 --places 1000 --reuse --notices 5000 --documents 120]`: the five
-// figures of the places issue, notice delivery's and document rendering's, one JSON line each, naming
+// `npm run bench [-- --queued 20000 --places 1000 --reuse --notices 5000 --documents 120
+// --telemetry-requests 5000]`: the five figures of the places issue, notice delivery's, document
+// rendering's and what telemetry costs per request, one JSON line each, naming
 // the Temporal server and the database they ran against (document rendering: the machine and Chromium).
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { BENCH_GROUP_YEAR, BENCH_REGION, benchFamily, benchNumber, ensureBenchRe
 import { residentMiB, startBenchStack } from './stack';
 import { benchNoticeDelivery } from './notices';
 import { benchDocumentRendering, machine } from './documents';
+import { benchTelemetryCost } from './telemetry';
 import { ensureTestPki } from '../pki/test-pki';
 import { TestSigner } from '../pki/test-signer';
 import { ACTIVE_STATUSES } from '../../domain/statuses';
@@ -27,6 +29,7 @@ const REUSE = process.argv.includes('--reuse');
 const REGISTRATIONS = option('registrations', 600);
 const NOTICES = option('notices', 5000);
 const DOCUMENTS = option('documents', 120);
+const TELEMETRY_REQUESTS = option('telemetry-requests', 5000);
 const CHOOSERS = 200;
 const SEATS = 10;
 
@@ -254,6 +257,9 @@ async function main(): Promise<void> {
     // 6. R9.1: notice delivery — the delivery activity over N outbox rows (a database of its own on
     // the same server), through a local SMTP server and SMS gateway in this process.
     report('notice delivery', await benchNoticeDelivery(stack.databaseUrl, { notices: NOTICES }));
+
+    // 7. What logs, metrics and traces cost per request: the same look-ups, each turned on in turn.
+    report('telemetry cost', await benchTelemetryCost(stack, { requests: TELEMETRY_REQUESTS, path: (i) => `/api/v1/public/applications/${benchNumber((i * 7919) % QUEUED)}` }));
   } finally {
     await connection.close();
     await db.destroy();

@@ -13,6 +13,8 @@ export interface BenchStack {
   /** The test PKI the API trusts. */
   pkiDir: string;
   worker: ChildProcess;
+  /** Another API process on the same stack, with these settings over the stack's (the telemetry figure's variants). */
+  startApi(env: NodeJS.ProcessEnv): Promise<{ url: string; pid: number; stop(): Promise<void> }>;
   /** What the figures ran against, printed with each of them. */
   temporalServer: string;
   stop(): Promise<void>;
@@ -101,26 +103,43 @@ async function start({ dataDir: benchData = defaultBenchData, logDir }: BenchSta
   // R1: the API trusts the bench's own test PKI; the load generator signs with it.
   const pkiDir = path.join(benchData, 'pki');
   await ensureTestPki(pkiDir);
-  const port = await freePort();
   if (logDir) fs.mkdirSync(logDir, { recursive: true });
   // No mail server here: the notices bench drives delivery itself (scripts/bench/notices.ts).
-  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20' }, logDir);
-  const api = child('api', 'api/main.ts', { ...env, PORT: String(port), DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust') }, logDir);
-  stops.push(() => stopChild(api), () => stopChild(worker));
-  const apiUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${apiUrl}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
+  // No health port: the bench waits on the API only, and 3001 may be a running `npm start`'s; metrics
+  // on ports of their own, as in production, never 9464/9465 that `npm start` takes.
+  const worker = child('worker', 'worker/main.ts', { ...env, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20', WORKER_HEALTH_PORT: '0', WORKER_METRICS_PORT: String(await freePort()) }, logDir);
+  stops.push(() => stopChild(worker));
+  // The load generator and the fuzzer are this machine's own clients: exempt from the anonymous
+  // limit by configuration (an IPv4 client of the dual-stack listener counts as 127.0.0.1), so they
+  // measure and exercise the routes rather than meet 429 after 60 logins.
+  const apiEnv = { ...env, DATABASE_POOL_MAX: '20', TRUST_STORE_DIR: path.join(pkiDir, 'trust'), RATE_LIMIT_EXEMPT: '127.0.0.1,::1' };
+  let apis = 0;
+  const startApi = async (extra: NodeJS.ProcessEnv) => {
+    const port = await freePort();
+    const proc = child(apis++ ? `api-${apis}` : 'api', 'api/main.ts', { ...apiEnv, PORT: String(port), METRICS_PORT: String(await freePort()), ...extra }, logDir);
+    const url = `http://127.0.0.1:${port}`;
+    const stop = () => stopChild(proc);
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/readyz`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 300 || proc.exitCode !== null) {
+        await stop();
+        throw new Error(`the API did not come up${logDir ? `; see ${path.join(logDir, 'api.log')}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (i > 300 || api.exitCode !== null) throw new Error(`the API did not come up${logDir ? `; see ${path.join(logDir, 'api.log')}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return { url, pid: proc.pid!, stop };
+  };
+  const api = await startApi({});
+  stops.push(api.stop);
   return {
     databaseUrl,
     temporalAddress,
-    apiUrl,
+    apiUrl: api.url,
+    startApi,
     pkiDir,
     worker,
     temporalServer,

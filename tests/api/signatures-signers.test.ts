@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { issueChallenge } from '../../api/challenge-token';
 import { documentXml } from '../../api/signature/xml';
 import { signXml } from '../../scripts/pki/signer';
 import { ensureTestPki, revoke } from '../../scripts/pki/test-pki';
@@ -57,9 +58,9 @@ describe('R1.1 login by digital signature', () => {
     const forged = await signAs(documentXml('login', { nonce: newNonce() }), 'auth');
     await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: forged }), 422, 'CHALLENGE_UNKNOWN');
 
-    const stale = await api.request('POST', '/api/v1/auth/challenge');
-    await api.db('auth_challenges').where({ nonce: stale.body.nonce }).update({ expires_at: new Date(Date.now() - 1000) });
-    const late = await signAs(stale.body.xml, 'auth');
+    // One of ours whose window has passed: issued ten minutes ago, for five.
+    const stale = issueChallenge(api.deps.auth.challengeKeys, api.deps.auth.challengeTtlMs, new Date(Date.now() - 10 * 60_000));
+    const late = await signAs(documentXml('login', stale), 'auth');
     await expectRefused(() => api.request('POST', '/api/v1/auth/login', { body: late }), 422, 'CHALLENGE_EXPIRED');
   });
 

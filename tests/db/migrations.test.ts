@@ -29,9 +29,9 @@ describe('migrations', () => {
     await migrateLatest(scratch);
     expect(await tables(scratch)).toEqual(
       [
-        'accounts', 'application_events', 'application_viewers', 'applications', 'auth_challenges', 'calendar_days', 'documents',
+        'accounts', 'application_events', 'application_viewers', 'applications', 'calendar_days', 'documents',
         'enrollments', 'kindergartens', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'place_types', 'places',
-        'referrals', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff',
+        'referrals', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff', 'used_login_nonces',
       ].sort(),
     );
     await migrateRollbackAll(scratch);

@@ -1,15 +1,21 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createApp, type AppDeps } from '../../api/app';
 import { listen } from '../../api/server';
 import { authSettings } from '../../api/auth-settings';
+import type { LimitSettings } from '../../api/rate-limit';
 import { TrustStore } from '../../api/signature/trust-store';
 import { XmlDsigVerifier } from '../../api/signature/verifier';
 import type { Db } from '../../db/connection';
 import { MirroredPersonRegistry } from '../../db/person-registry';
+import type { Tracing } from '../../telemetry/tracing';
+import { tracedClientInterceptors } from '../../telemetry/temporal-tracing';
+import type { Logger } from '../../telemetry/log';
+import { requestIdClientInterceptor } from '../../telemetry/request-id';
 import type { CertificateHolder } from '../../domain/identity';
 import { testDb } from './db';
 import { signedAction, signer, testPkiDir } from './pki';
@@ -51,19 +57,34 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real API on an ephemeral port, a real worker, the run's PostgreSQL, dev server and test PKI. */
-export async function startApi(): Promise<ApiHarness> {
+/** The tests' login challenge key: fixed, so a test can make a challenge of its own (expired, under a rotated key). */
+export const TEST_CHALLENGE_KEY = '7e57'.repeat(16);
+
+/**
+ * The tests log many people in from one address: loopback is exempt from the anonymous limit, by
+ * configuration, as the bench's client is (tests/ops/limits.test.ts runs an API of its own without).
+ */
+export const TEST_LIMITS: LimitSettings = { anonymousPerMinute: 60, exempt: ['127.0.0.1'] };
+
+/**
+ * The real API on an ephemeral port, a real worker, the run's PostgreSQL, dev server and test PKI.
+ * With `tracing`, the API, its Temporal client and the worker trace as the processes do; `log` is the
+ * API's logger (absent, errors only).
+ */
+export async function startApi(opts: { tracing?: Tracing; log?: Logger } = {}): Promise<ApiHarness> {
   const db = testDb();
   const env = await createDevServerEnv();
-  const worker: Worker = await createTestWorker(env, db);
+  const worker: Worker = await createTestWorker(env, db, { tracing: opts.tracing });
   const running = worker.run();
   const trustDir = path.join(testPkiDir(), 'trust');
   let store = await TrustStore.load(trustDir);
   // Every document the API accepts in the tests must pass xmlsec1 --verify too.
   const verifier = new RefereedVerifier(new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false }), trustDir);
-  const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10 });
+  const auth = authSettings({ SESSION_TTL_MINUTES: 60, CHALLENGE_TTL_MINUTES: 5, SIGNED_ACTION_MAX_AGE_MINUTES: 10, CHALLENGE_KEY: TEST_CHALLENGE_KEY });
   const answers = schemaCheckedAnswers();
-  const deps: AppDeps = { db, temporal: env.client, registry: new MirroredPersonRegistry(db), verifier, auth, answerCheck: answers.check };
+  // As the API process's client: each start, signal and update carries the request's ID, and with `tracing`, its trace.
+  const temporal = new Client({ connection: env.connection, namespace: env.namespace, interceptors: { workflow: [requestIdClientInterceptor, ...tracedClientInterceptors(opts.tracing)] } });
+  const deps: AppDeps = { db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, answerCheck: answers.check, limits: TEST_LIMITS, tracer: opts.tracing?.tracer, log: opts.log };
   const app = createApp(deps);
   const server: Server = await listen(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createDb, type Db } from '../../db/connection';
 
 /** A knex on the run's PostgreSQL (started by global-setup.mjs). Destroy it in afterAll. */
@@ -5,4 +6,25 @@ export function testDb(): Db {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: run the tests through jest (global-setup.mjs)');
   return createDb(url, 5);
+}
+
+/**
+ * A database of its own on the run's PostgreSQL, empty (not migrated), for a test that needs to know
+ * every row; `drop` removes it.
+ */
+export async function scratchDb(prefix: string): Promise<{ db: Db; drop(): Promise<void> }> {
+  const admin = testDb();
+  const name = `${prefix}_${randomUUID().replace(/-/g, '')}`;
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString(), 3);
+  return {
+    db,
+    async drop() {
+      await db.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.destroy();
+    },
+  };
 }

@@ -7,6 +7,7 @@ import type { Db } from '../../db/connection';
 import { registerSearchAttributes } from '../../worker/search-attributes';
 import { testDb } from './db';
 import { createApplicationWorker } from '../../worker/worker';
+import type { Tracing } from '../../telemetry/tracing';
 import { withinCalls } from './waits';
 
 let runtimeInstalled = false;
@@ -80,10 +81,14 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** A worker with the real activities on `db`, running the bundle built once for this run. */
-export function createTestWorker(env: TestWorkflowEnvironment, db: Db, opts: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
-  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!codePath) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest');
+/**
+ * A worker with the real activities on `db`, running the bundle built once for this run; with
+ * `tracing`, the bundle that carries the tracing interceptors (global-setup.mjs builds both).
+ */
+export function createTestWorker(env: TestWorkflowEnvironment, db: Db, opts: { maxCachedWorkflows?: number; tracing?: Tracing } = {}): Promise<Worker> {
+  const bundleVar = opts.tracing ? 'WORKFLOW_BUNDLE_TRACED_PATH' : 'WORKFLOW_BUNDLE_PATH';
+  const codePath = process.env[bundleVar];
+  if (!codePath) throw new Error(`${bundleVar} is not set: run the tests through jest`);
   return createApplicationWorker({
     connection: env.nativeConnection,
     namespace: 'default',

@@ -1,4 +1,4 @@
-/** What the API logged for each 5xx, by "METHOD path", to say why in the fuzz test's report. */
+import { createLogger, type Logger } from '../../../telemetry/log';
 
 /** Whether a logged "METHOD /actual/path" is an instance of "METHOD /template/{param}". */
 function matchesTemplate(route: string, logged: string): boolean {
@@ -9,31 +9,29 @@ function matchesTemplate(route: string, logged: string): boolean {
   return re.test(path ?? '');
 }
 
+/** What the API logged for each 5xx, by "METHOD path", to say why in the fuzz test's report. */
 export class ServerErrorLog {
   private readonly byPath = new Map<string, Set<string>>();
-  private readonly original = console.error;
 
-  /** Takes over console.error: the API's "<METHOD> <path> failed" lines are kept, anything else goes through. */
-  install(): void {
-    console.error = (...args: unknown[]) => {
-      // problemMiddleware logs "<METHOD> <path> failed" and the error behind each 500: kept for the report.
-      const m = typeof args[0] === 'string' ? /^(\w+ \S*) failed$/.exec(args[0]) : null;
-      if (!m) return this.original(...args);
-      const err = args[1] as Error | undefined;
-      const message = (err?.message ?? String(err))
-        .split('\n')[0]!
-        .replace(/^(select|insert|update|delete) .* - /i, '') // knex: "<the SQL> - <what PostgreSQL said>"
-        .replace(/\S+\.xml:\d+: /g, '') // the referee's scratch file
-        .replace(/\s+/g, ' ')
-        .slice(0, 200);
-      const set = this.byPath.get(m[1]!) ?? new Set<string>();
-      set.add(message);
-      this.byPath.set(m[1]!, set);
-    };
-  }
+  /**
+   * The API's logger for the fuzz run: each request's line at error (a 5xx, with the error behind a
+   * 500 as `err`) is kept by "METHOD path" for the report; nothing else is kept or printed.
+   */
+  readonly logger: Logger = createLogger({ name: 'api', level: 'error', destination: { write: (line: string) => this.take(line) } });
 
-  restore(): void {
-    console.error = this.original;
+  private take(line: string): void {
+    const { method, url, err, msg } = JSON.parse(line) as { method?: string; url?: string; err?: { message?: string }; msg?: string };
+    if (!method || !url) return;
+    const message = (err?.message ?? msg ?? '')
+      .split('\n')[0]!
+      .replace(/^(select|insert|update|delete) .* - /i, '') // knex: "<the SQL> - <what PostgreSQL said>"
+      .replace(/\S+\.xml:\d+: /g, '') // the referee's scratch file
+      .replace(/\s+/g, ' ')
+      .slice(0, 200);
+    const key = `${method} ${url.split('?', 1)[0]}`;
+    const set = this.byPath.get(key) ?? new Set<string>();
+    set.add(message);
+    this.byPath.set(key, set);
   }
 
   clear(): void {

@@ -56,35 +56,27 @@ export function registerServiceFigures(registry: Registry, options: ServiceFigur
     },
   });
 
-  // A counter's value is a count of rows, so it is set by a reset and one increment.
-  const regionCounter = (name: string, help: string, value: (r: RegionFigures) => number) =>
-    new Counter({
+  // One series per region. A counter's value is a count of rows, so it is set by a reset and one
+  // increment; a region without a value (no wave yet) is left out rather than reported as 0, 1970.
+  const regionSeries = (Metric: typeof Counter | typeof Gauge, name: string, help: string, value: (r: RegionFigures) => number | undefined) =>
+    new Metric({
       name,
       help,
       labelNames: ['region'],
       registers,
-      async collect() {
-        const f = await figures();
-        this.reset();
-        for (const r of f?.regions ?? []) this.inc({ region: r.region }, value(r));
-      },
-    });
-  // A region without a value (no wave yet) is left out rather than reported as 0, 1970.
-  const regionGauge = (name: string, help: string, value: (r: RegionFigures) => number | undefined) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['region'],
-      registers,
-      async collect() {
+      async collect(this: Counter<'region'> | Gauge<'region'>) {
         const f = await figures();
         this.reset();
         for (const r of f?.regions ?? []) {
           const v = value(r);
-          if (v !== undefined) this.set({ region: r.region }, v);
+          if (v === undefined) continue;
+          if (this instanceof Gauge) this.set({ region: r.region }, v);
+          else this.inc({ region: r.region }, v);
         }
       },
     });
+  const regionCounter = (name: string, help: string, value: (r: RegionFigures) => number) => regionSeries(Counter, name, help, value);
+  const regionGauge = (name: string, help: string, value: (r: RegionFigures) => number | undefined) => regionSeries(Gauge, name, help, value);
   regionCounter('kq_offers_total', 'Offers made by the morning offer waves, one per application per wave (R4.4)', (r) => r.offers);
   regionCounter('kq_referrals_issued_total', 'Referrals issued (R5.1)', (r) => r.referralsIssued);
   regionCounter('kq_referrals_annulled_total', 'Referrals annulled, unused within their deadline (R5.2)', (r) => r.referralsAnnulled);

@@ -1,44 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testPkiDir } from '../helpers/pki';
 import { sampleValue, scrape } from '../helpers/metrics';
+import { freePort, runProcess, type Child } from '../helpers/processes';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 // Bundling the workflows on two shared cores takes a while.
 const START_MS = 150_000;
 
-/** A port free now, from the project's one helper for it (ESM, so through node itself). */
-const freePort = (): number =>
-  Number(execFileSync(process.execPath, ['--input-type=module', '-e', "import { freePort } from './scripts/lib/ports.mjs'; console.log(await freePort())"], { cwd: ROOT, encoding: 'utf8' }));
-
-interface Child {
-  process: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * Runs an entry point as `npm start` does (node + tsx), against the jest run's PostgreSQL and
- * Temporal: the SDK's Runtime can be installed once per process, and jest's process has one already.
- */
-function run(entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (b) => (output += b));
-  child.stderr!.on('data', (b) => (output += b));
-  return {
-    process: child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+/** As `npm start` runs it, quieter: the SDK's Runtime is once per process, and jest's has one already. */
+const run = (entry: string, env: Record<string, string>): Child => runProcess(entry, { LOG_LEVEL: 'warn', ...env });
 
 /** Scrapes `url` until `ready` holds of its text, or fails with what the process said. */
 async function scrapeWhen(child: Child, url: string, ready: (text: string) => boolean) {

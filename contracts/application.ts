@@ -30,6 +30,8 @@ export interface ApplicationFiling {
   childBirthDate: string;
   applicantIin: string;
   benefitCategory: BenefitCategory;
+  /** R8.1: the category of need (a code of the `need_categories` table); correctional applications only. */
+  needCategory?: string;
   groupYear: number;
   language: Language;
   contacts: Contacts;
@@ -45,6 +47,19 @@ export interface Offer {
   placeIds: number[];
   offeredAt: number;
   windowEndsAt: number;
+}
+
+/** R8.3: the ПМПК examination a correctional referral waits for, and what it concluded. */
+export type ExaminationConclusion = 'confirmed' | 'other_category' | 'not_needed';
+export interface Examination {
+  /** The end of the 3rd working day after issue (as the calendar last answered), before any extension. */
+  dueAt: number;
+  /** Set once recorded. */
+  examinedAt?: number;
+  conclusion?: ExaminationConclusion;
+  /** The ПМПК (district) that recorded it, and its staff member. */
+  district?: string;
+  examinerIin?: string;
 }
 
 /** R5: the referral the application holds. */
@@ -63,6 +78,12 @@ export interface Referral {
    * it again for the new deadline.
    */
   deadlineNoticeAt?: number;
+  /**
+   * R8.3: a correctional referral's ПМПК step (absent on general referrals and on runs recorded
+   * before it). While `examinedAt` is unset the referral's running deadline is `dueAt`; after a
+   * confirmed examination it is `baseDeadline`, counted from the examination day.
+   */
+  examination?: Examination;
 }
 
 /** R5.3: the stop-list after an annulled referral. */
@@ -83,6 +104,8 @@ export interface LifecycleState {
   status: ApplicationStatus;
   statusCause: TransitionCause;
   benefitCategory: BenefitCategory;
+  /** R8.1: the category of need now (the filing's until changed); correctional applications only. */
+  needCategory?: string;
   /** The reconfirmation cycle now running (R6.1): 1 until the first anniversary. */
   cycle: number;
   confirmedCycle: number;
@@ -148,6 +171,18 @@ export interface ExtendReferralRequest extends ActionRequest {
 export interface ChangeBenefitCategoryRequest extends ActionRequest {
   benefitCategory: BenefitCategory;
 }
+/** R8.1 */
+export interface ChangeNeedCategoryRequest extends ActionRequest {
+  needCategory: string;
+}
+/** R8.3: ПМПК staff record the examination of a correctional referral's child. */
+export interface RecordExaminationRequest extends ActionRequest {
+  conclusion: ExaminationConclusion;
+  /** With `other_category`: the category the examination found. */
+  needCategory?: string;
+  /** The ПМПК (the staff member's district) that examined the child. */
+  district: string;
+}
 export interface RegisterArrivalRequest extends ActionRequest {
   /** The kindergarten of the staff member registering the child. */
   kindergartenId: number;
@@ -169,6 +204,10 @@ export const withdrawReferralUpdate = defineUpdate<ApplicationState, [ActionRequ
 export const leaveQueueUpdate = defineUpdate<ApplicationState, [ActionRequest]>('leaveQueue');
 /** R6.2 */
 export const changeBenefitCategoryUpdate = defineUpdate<ApplicationState, [ChangeBenefitCategoryRequest]>('changeBenefitCategory');
+/** R8.1 */
+export const changeNeedCategoryUpdate = defineUpdate<ApplicationState, [ChangeNeedCategoryRequest]>('changeNeedCategory');
+/** R8.3 */
+export const recordExaminationUpdate = defineUpdate<ApplicationState, [RecordExaminationRequest]>('recordExamination');
 /** R7.1: kindergarten staff register the arriving child. */
 export const registerArrivalUpdate = defineUpdate<ApplicationState, [RegisterArrivalRequest]>('registerArrival');
 

@@ -16,6 +16,8 @@ export const ruleSettingsSchema = z.object({
   choiceWindowWorkingDays: z.number().int().min(1).max(10),
   /** R5.2: working days to register a referral at the kindergarten. */
   referralWorkingDays: z.number().int().min(1).max(30),
+  /** R8.3: working days after a correctional referral's issue to be examined at the ПМПК (regions set before it: 3). */
+  pmpkExaminationWorkingDays: z.number().int().min(1).max(30).default(3),
   /** R5.3: working days on the stop-list after an annulled referral. */
   stopListWorkingDays: z.number().int().min(0).max(60),
   /** R5.4: expired referrals that remove the child. */
@@ -39,6 +41,7 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
   offerHour: 7,
   choiceWindowWorkingDays: 3,
   referralWorkingDays: 5,
+  pmpkExaminationWorkingDays: 3,
   stopListWorkingDays: 10,
   expiredReferralsToRemove: 2,
   extensionMaxDays: 30,

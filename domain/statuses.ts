@@ -33,6 +33,10 @@ export const TRANSITION_CAUSES = [
   'enrolled',
   'left_queue',
   'benefit_category_changed',
+  'need_category_changed',
+  'examination_confirmed',
+  'examination_other_category',
+  'examination_not_needed',
   'deadline_moved',
   'stop_list_corrected',
 ] as const;

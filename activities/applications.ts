@@ -36,6 +36,7 @@ export function applicationRow(f: ApplicationFiling, reconfirmBy?: number) {
     child_iin: f.childIin,
     applicant_iin: f.applicantIin,
     benefit_category: f.benefitCategory,
+    need_category: f.needCategory ?? null, // R8.1: correctional applications only
     group_year: f.groupYear,
     registered_at: iso(f.registeredAt),
     status: 'queued',
@@ -126,6 +127,8 @@ export function createApplicationActivities({ db }: { db: Db }) {
         if (m.stopListUntil !== undefined) changes.stop_list_until = isoOrNull(m.stopListUntil);
         if (m.expiredReferrals !== undefined) changes.expired_referrals = m.expiredReferrals;
         if (m.benefitCategory !== undefined) changes.benefit_category = m.benefitCategory;
+        if (m.examinationDueAt !== undefined) changes.examination_due_at = isoOrNull(m.examinationDueAt);
+        if (m.needCategory !== undefined) changes.need_category = m.needCategory;
         await trx('applications').where({ number: t.number }).update(changes);
         if (m.referralDeadline != null) {
           await trx('referrals')

@@ -5,6 +5,7 @@ import type { Db } from '../db/connection';
 import { createOfferActivities } from './offers';
 import { createApplicationActivities } from './applications';
 import { createCalendarActivities } from './calendar';
+import { createExaminationActivities } from './examinations';
 import { createPlaceActivities } from './places';
 import { createNoticeActivities } from './notices';
 import { createRegionActivities } from './regions';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
     ...(deps.delivery ? createNoticeDeliveryActivities({ db: deps.db, ...deps.delivery }) : {}),
     ...createApplicationActivities(deps),
     ...createCalendarActivities(deps),
+    ...createExaminationActivities(deps),
     ...createNoticeActivities(deps),
     ...createOfferActivities(deps),
     ...createPlaceActivities(deps),

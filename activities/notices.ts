@@ -26,9 +26,20 @@ async function noticeContent(db: Db, req: NoticeRequest, language: Language, chi
   const content: NoticeContent = { number: req.number, childFirstName };
   if (offeredIds.length) content.offered = offeredIds.map((id) => named.get(id)!).filter(Boolean);
   if (kindergartenId !== undefined && named.has(kindergartenId)) content.kindergarten = named.get(kindergartenId);
-  const instants = { windowEndsAt: text(data.windowEndsAt), deadline: text(data.deadline), stopListUntil: text(data.stopListUntil), reconfirmBy: text(data.reconfirmBy) };
+  const instants = {
+    windowEndsAt: text(data.windowEndsAt),
+    deadline: text(data.deadline),
+    stopListUntil: text(data.stopListUntil),
+    reconfirmBy: text(data.reconfirmBy),
+    examinationDueAt: text(data.examinationDueAt),
+  };
   for (const [key, value] of Object.entries(instants)) if (value !== undefined) content[key as keyof typeof instants] = value;
   if (typeof data.cause === 'string') content.cause = data.cause as TransitionCause;
+  // R8.1: the event carries the category's code; the family reads its name.
+  if (typeof data.needCategory === 'string') {
+    const category = await db('need_categories').where({ code: data.needCategory }).first('name_ru', 'name_kk');
+    content.needCategory = category ? (language === 'kk' ? category.name_kk : category.name_ru) : data.needCategory;
+  }
   return content;
 }
 

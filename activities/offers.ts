@@ -8,13 +8,14 @@ import { applicationWorkflowId, offerPlacesSignal } from '../contracts/applicati
 
 const SIGNALS_AT_ONCE = 50;
 
-// R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year) that can
-// take a place now: queued (so holding no open offer and no referral), off the stop-list, old
-// enough, and not enrolled anywhere. Queue order comes from the applications_queue_order index.
+// R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year and — R8.1,
+// correctional — category of need) that can take a place now: queued (so holding no open offer and no
+// referral), off the stop-list, old enough, and not enrolled anywhere. Queue order comes from the
+// applications_need_queue_order index (general applications have no category: '' stands for it).
 const FIRST_ELIGIBLE = `
   SELECT a.number FROM applications a
   JOIN persons c ON c.iin = a.child_iin
-  WHERE a.region_code = ? AND a.queue_type = ? AND a.group_year = ? AND a.status = 'queued'
+  WHERE a.region_code = ? AND a.queue_type = ? AND a.group_year = ? AND coalesce(a.need_category, '') = ? AND a.status = 'queued'
     AND (a.stop_list_until IS NULL OR a.stop_list_until <= ?)
     AND c.birth_date <= (?::date - make_interval(years => ?))
     AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.child_iin = a.child_iin AND e.departed_at IS NULL)
@@ -48,26 +49,28 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
           .returning('id');
         if (created.length === 0) return summarize(trx, req.waveId);
 
-        const places: { id: number; free: number; group_year: number; kind: string }[] = await trx('places as p')
+        const places: { id: number; free: number; group_year: number; kind: string; need_category: string | null }[] = await trx('places as p')
           .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
           .where('k.region_code', req.regionCode)
           .whereNotNull('p.published_at')
           .whereNull('p.offer_wave_id')
           .where('p.free', '>', 0)
           .forUpdate('p')
-          .select('p.id', 'p.free', 'p.group_year', 'k.kind');
-        const groups = new Map<string, { queueType: string; groupYear: number; placeIds: number[]; seats: number }>();
+          .select('p.id', 'p.free', 'p.group_year', 'k.kind', 'p.need_category');
+        // R8.1: a correctional place is offered only to applications of its own category of need.
+        const groups = new Map<string, { queueType: string; groupYear: number; needCategory: string; placeIds: number[]; seats: number }>();
         for (const p of places) {
           const queueType = p.kind === 'correctional' ? 'correctional' : 'general';
-          const key = `${queueType}:${p.group_year}`;
-          const group = groups.get(key) ?? { queueType, groupYear: p.group_year, placeIds: [], seats: 0 };
+          const needCategory = queueType === 'correctional' ? (p.need_category ?? '') : '';
+          const key = `${queueType}:${p.group_year}:${needCategory}`;
+          const group = groups.get(key) ?? { queueType, groupYear: p.group_year, needCategory, placeIds: [], seats: 0 };
           group.placeIds.push(p.id);
           group.seats += p.free;
           groups.set(key, group);
         }
         const today = almatyDate(req.at);
         for (const g of groups.values()) {
-          const { rows } = await trx.raw(FIRST_ELIGIBLE, [req.regionCode, g.queueType, g.groupYear, iso(req.at), today, req.minimumAgeYears, g.seats]);
+          const { rows } = await trx.raw(FIRST_ELIGIBLE, [req.regionCode, g.queueType, g.groupYear, g.needCategory, iso(req.at), today, req.minimumAgeYears, g.seats]);
           if (rows.length) {
             await trx('offer_wave_applications').insert(
               rows.map((r: { number: string }) => ({ wave_id: req.waveId, application_number: r.number, place_ids: g.placeIds })),

@@ -14,6 +14,24 @@ async function inFreeChoice(db: Db, placeId: number, fit: NonNullable<Reservatio
   return Boolean(place) && (place.kind === 'correctional') === (fit.queueType === 'correctional');
 }
 
+/**
+ * R8.1: the categories of need when a correctional application would take a place of a correctional
+ * kindergarten for another category (a free choice, or an offer made before the family changed the
+ * category); undefined when they match or the category does not apply.
+ */
+async function needCategoryMismatch(db: Db, number: string, placeId: number): Promise<{ needCategory: string; placeNeedCategory: string | null } | undefined> {
+  const row = (
+    await db.raw(
+      `SELECT a.need_category, p.need_category AS place_need_category
+       FROM applications a, places p JOIN kindergartens k ON k.id = p.kindergarten_id
+       WHERE a.number = ? AND p.id = ? AND a.queue_type = 'correctional' AND k.kind = 'correctional'`,
+      [number, placeId],
+    )
+  ).rows[0];
+  if (!row || row.need_category === row.place_need_category) return undefined;
+  return { needCategory: row.need_category, placeNeedCategory: row.place_need_category };
+}
+
 export function createPlaceActivities({ db }: { db: Db }) {
   return {
     /**
@@ -22,15 +40,23 @@ export function createPlaceActivities({ db }: { db: Db }) {
      */
     async reservePlace(req: ReservationRequest): Promise<Reservation> {
       return db.transaction(async (trx) => {
-        const existing = await trx('referrals')
-          .where({ application_number: req.number, place_id: req.placeId, state: 'active' })
-          .first('id', 'kindergarten_id');
-        if (existing) return { referralId: Number(existing.id), kindergartenId: existing.kindergarten_id };
+        const existing = await trx('referrals as r')
+          .join('places as p', 'p.id', 'r.place_id')
+          .where({ 'r.application_number': req.number, 'r.place_id': req.placeId, 'r.state': 'active' })
+          .first('r.id', 'r.kindergarten_id', 'p.need_category');
+        if (existing) return { referralId: Number(existing.id), kindergartenId: existing.kindergarten_id, needCategory: existing.need_category };
 
         const enrolled = await trx('enrollments').where({ child_iin: req.childIin }).whereNull('departed_at').first('kindergarten_id');
         if (enrolled) {
           throw ApplicationFailure.nonRetryable('the child is enrolled in a kindergarten', DOMAIN_ERRORS.NOT_ELIGIBLE, {
             reason: 'enrolled',
+          });
+        }
+        const mismatch = await needCategoryMismatch(trx, req.number, req.placeId);
+        if (mismatch) {
+          throw ApplicationFailure.nonRetryable('the place is for another category of need', DOMAIN_ERRORS.NEED_CATEGORY_MISMATCH, {
+            placeId: req.placeId,
+            ...mismatch,
           });
         }
         if (req.freeChoice && !(await inFreeChoice(trx, req.placeId, req.freeChoice))) {
@@ -43,7 +69,7 @@ export function createPlaceActivities({ db }: { db: Db }) {
           .where({ id: req.placeId })
           .andWhere('free', '>', 0)
           .decrement('free', 1)
-          .returning('kindergarten_id');
+          .returning(['kindergarten_id', 'need_category']);
         if (taken.length === 0) {
           throw ApplicationFailure.nonRetryable('no seat of this place is free any more', DOMAIN_ERRORS.PLACE_TAKEN, {
             placeId: req.placeId,
@@ -60,7 +86,8 @@ export function createPlaceActivities({ db }: { db: Db }) {
             queue_number: queue?.inQueue ?? null,
           })
           .returning('id');
-        return { referralId: Number(referral.id), kindergartenId };
+        // R8.3: the place's category of need, for the ПМПК's conclusion to be checked against.
+        return { referralId: Number(referral.id), kindergartenId, needCategory: taken[0].need_category };
       });
     },
 

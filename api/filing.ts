@@ -16,6 +16,7 @@ import {
   type ApplicationFiling,
   type ApplicationState,
 } from '../contracts/application';
+import { checkNeedCategory } from './need-categories';
 import { Problem } from './problems';
 import type { FileApplicationRequest } from './schemas/applications';
 
@@ -38,6 +39,7 @@ export async function fileApplication(
   const region = await regionSettings(db, req.regionCode);
   if (!region) throw new Problem('UNKNOWN_REGION', `no region ${req.regionCode}`, { field: 'regionCode' });
   const { settings } = region;
+  await checkNeedCategory(db, req.queueType === 'correctional', req.needCategory);
 
   if (!(await registry.findPerson(applicantIin))) {
     throw new Problem('APPLICANT_NOT_IN_REGISTRY', 'the applicant is not in the registry of persons');
@@ -74,6 +76,7 @@ export async function fileApplication(
     childIin: req.childIin,
     applicantIin,
     benefitCategory: req.benefitCategory,
+    ...(req.needCategory ? { needCategory: req.needCategory } : {}),
     childBirthDate: iin.birthDate,
     groupYear: Number(iin.birthDate.slice(0, 4)),
     language: req.language,
@@ -96,3 +99,4 @@ export function duplicate(existingNumber: string): Problem {
     existingNumber,
   });
 }
+

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection';
 import { addDays, almatyDate } from '../domain/almaty-time';
 import { kindergartenRegionSettings } from '../db/regions';
+import { checkNeedCategory } from './need-categories';
 import { Problem } from './problems';
 import type { z } from 'zod';
 import type { addPlacesSchema } from './schemas/staff';
@@ -23,7 +24,8 @@ export async function placeTypesOf(db: Db, regionCode: string): Promise<string[]
 /**
  * R4.2: what the schema cannot know — a group year a preschool child of this region can have
  * (born from the current year − 7 to the current year − the region's minimum age), a release date
- * no older than 30 days, and a place type the region keeps.
+ * no older than 30 days, a place type the region keeps, and (R8.1) a category of need for exactly
+ * the places of a correctional kindergarten.
  */
 export async function checkPlaceEntry(db: Db, kindergartenId: number, p: z.infer<typeof addPlacesSchema>, now = Date.now()): Promise<void> {
   const region = await kindergartenRegionSettings(db, kindergartenId);
@@ -43,4 +45,6 @@ export async function checkPlaceEntry(db: Db, kindergartenId: number, p: z.infer
   if (!types.includes(p.placeType)) {
     throw new Problem('UNKNOWN_PLACE_TYPE', `the region's place types are: ${types.join(', ')}`, { field: 'placeType', in: 'body', allowed: types });
   }
+  const { kind } = await db('kindergartens').where({ id: kindergartenId }).first('kind');
+  await checkNeedCategory(db, kind === 'correctional', p.needCategory, { in: 'body' });
 }

@@ -148,7 +148,8 @@ async function serve(r: AnyRoute, ctx: Context, deps: AppDeps, check?: AnswerChe
   const signed = <T>(perform: (doc: SignedAction<unknown>) => Promise<T>, applicationNumber?: string) => {
     if (!r.signed) throw new Error(`${r.operationId} takes no signed document`);
     const spec = { action: r.signed.action, applicationNumber, params: r.signed.fields, fieldCodes: r.signed.fieldCodes };
-    return performSignedAction(deps, ctx, caller as Session, spec, perform);
+    // The session, not the caller: staff sign too (R8.3), and a staff caller is their staff row.
+    return performSignedAction(deps, ctx, ctx.state.session!, spec, perform);
   };
   const answer = await r.handle({ ctx, params, query, body, caller, signed }, deps);
   check?.(r, r.ok.status, answer);

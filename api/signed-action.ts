@@ -91,8 +91,12 @@ export async function performSignedAction<T, R>(
 async function verifySignedAction<T>(deps: SignedActionDeps, session: Session, spec: SignedActionSpec<T>, signedXml: string): Promise<SignedAction<T>> {
   const doc = await deps.verifier.verify(signedXml, 'sign');
   if (doc.signer.iin !== session.iin) throw new Problem('SIGNER_NOT_SESSION', 'the document was signed by someone other than the logged-in person');
-  if (doc.signer.holder !== 'individual') {
-    throw new Problem('FORBIDDEN', 'applicants sign with an individual’s certificate, not an employee’s');
+  // Signed as logged in: applicants with an individual's certificate, staff with their employer's (R8.3).
+  if (doc.signer.holder !== session.holder || doc.signer.organisationBin !== session.organisationBin) {
+    throw new Problem(
+      'FORBIDDEN',
+      session.holder === 'individual' ? 'applicants sign with an individual’s certificate, not an employee’s' : 'staff sign with the employee’s certificate of the organisation they logged in with',
+    );
   }
   if (doc.name !== spec.action) throw mismatch(`the signed document is a ${doc.name}, and this request is a ${spec.action}`);
   const { applicationNumber, nonce, signedAt, ...rest } = doc.fields as Fields & Record<'applicationNumber' | 'nonce' | 'signedAt', unknown>;

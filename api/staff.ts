@@ -11,6 +11,8 @@ export interface StaffMember {
   /** null: national scope (operators of the national calendar). */
   regionCode: string | null;
   kindergartenId: number | null;
+  /** ПМПК staff: the district whose ПМПК they work at (R8.3); null for other roles. */
+  district: string | null;
 }
 
 /** Whether an operator keeps a region's data: a national operator every region's, a regional one their own. */
@@ -27,8 +29,8 @@ export async function requireStaff(ctx: Context, db: Db, role: StaffRole): Promi
   const session = requireSession(ctx);
   const row =
     session.holder === 'employee' && session.organisationBin
-      ? await db('staff').where({ iin: session.iin, role, organisation_bin: session.organisationBin }).first('iin', 'role', 'region_code', 'kindergarten_id')
+      ? await db('staff').where({ iin: session.iin, role, organisation_bin: session.organisationBin }).first('iin', 'role', 'region_code', 'kindergarten_id', 'district')
       : undefined;
   if (!row) throw new Problem('FORBIDDEN', `this action is for ${role.replace('_', ' ')}, with an employee’s certificate`);
-  return { iin: row.iin, role: row.role, regionCode: row.region_code, kindergartenId: row.kindergarten_id };
+  return { iin: row.iin, role: row.role, regionCode: row.region_code, kindergartenId: row.kindergarten_id, district: row.district };
 }

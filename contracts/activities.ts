@@ -7,7 +7,7 @@ import type { BenefitCategory, QueueType } from '../domain/queue';
 import type { RuleSettings } from '../domain/rule-settings';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { NoticeKind } from '../domain/notices';
-import type { ApplicationFiling } from './application';
+import type { ApplicationFiling, ExaminationConclusion } from './application';
 
 /** R9.1: the notices the lifecycle sends. */
 export type { NoticeKind };
@@ -71,8 +71,12 @@ export interface ReadModelChanges {
   stopListUntil?: number | null;
   expiredReferrals?: number;
   benefitCategory?: BenefitCategory;
+  /** R8.1: the correctional application's category of need. */
+  needCategory?: string;
   /** R5.5: recorded on the active referral with its new deadline. */
   referralExtensionDays?: number;
+  /** R8.3: while a correctional referral awaits its ПМПК examination (with an extension taken then). */
+  examinationDueAt?: number | null;
 }
 
 export interface OfferWaveRequest {
@@ -103,6 +107,21 @@ export interface ReservationRequest {
 export interface Reservation {
   referralId: number;
   kindergartenId: number;
+  /** R8.1: the place's category of need (correctional places; absent or null otherwise). */
+  needCategory?: string | null;
+}
+
+/** R8.3: the ПМПК examination of a correctional referral's child, as staff recorded it. */
+export interface ExaminationRecord {
+  number: string;
+  referralId: number;
+  examinedAt: number;
+  district: string;
+  examinerIin: string;
+  conclusion: ExaminationConclusion;
+  needCategoryBefore?: string;
+  needCategoryAfter?: string;
+  signedDocumentId?: number;
 }
 
 export type ReferralClosure = 'annulled' | 'withdrawn' | 'cancelled';
@@ -131,5 +150,6 @@ export interface ApplicationActivities {
   reservePlace(req: ReservationRequest): Promise<Reservation>;
   releaseReferral(req: { number: string; state: ReferralClosure; at: number }): Promise<void>;
   enrollChild(req: { number: string; childIin: string; kindergartenId: number; at: number }): Promise<void>;
+  recordExamination(req: ExaminationRecord): Promise<void>;
   loadRuleSettings(regionCode: string): Promise<RuleSettings>;
 }

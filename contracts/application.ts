@@ -73,6 +73,14 @@ export interface Referral {
   /** R5.5: calendar days added once by the applicant; 0 until then. */
   extensionDays: number;
   /**
+   * R8.4: which deadline the extension moved — the one running when it was asked for: the ПМПК
+   * examination's before the examination, the registration's after it. Absent: the registration's
+   * (general referrals, and correctional ones not extended).
+   */
+  extendedDeadline?: 'examination' | 'registration';
+  /** R8.1: the category of need of the referral's place (correctional referrals only). */
+  needCategory?: string;
+  /**
    * R9.1: when the "deadline near" notice goes for the deadline as it now stands; absent in runs
    * recorded before that notice existed. Cleared once sent; an extension or a calendar change sets
    * it again for the new deadline.
@@ -137,13 +145,22 @@ export interface ApplicationState {
   interestConfirmedForCycle: boolean;
   expiredReferrals: number;
   offer?: { placeIds: number[]; windowEndsAt: string };
-  referral?: { placeId: number; kindergartenId: number; issuedAt: string; extended: boolean };
+  referral?: {
+    placeId: number;
+    kindergartenId: number;
+    issuedAt: string;
+    extended: boolean;
+    /** R8.3: a correctional referral's ПМПК examination, once recorded. */
+    examination?: { examinedAt: string; conclusion: ExaminationConclusion; district: string };
+  };
   /** Every deadline now running, as ISO instants. */
   deadlines: {
     reconfirmBy?: string;
     reconfirmationReminderAt?: string;
     choiceWindowEndsAt?: string;
     referralDeadline?: string;
+    /** R8.3: while a correctional referral awaits its ПМПК examination (the same instant as `referralDeadline`). */
+    examinationDueAt?: string;
     withdrawableUntil?: string;
     stopListUntil?: string;
   };

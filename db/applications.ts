@@ -4,6 +4,8 @@ import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 import type { QueueType } from '../domain/queue';
 import { queueNumbers } from './queue-numbers';
+import { needCategoryColumns, needCategoryOf } from './need-categories';
+import { cardExamination } from './examinations';
 
 export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
   const row = await db('applications')
@@ -59,6 +61,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
     .join('persons as c', 'c.iin', 'a.child_iin')
     .join('persons as p', 'p.iin', 'a.applicant_iin')
     .join('regions as r', 'r.code', 'a.region_code')
+    .leftJoin('need_categories as nc', 'nc.code', 'a.need_category')
     .where('a.number', number)
     .andWhere((w) => visibleTo(w, viewerIin))
     .first(
@@ -72,6 +75,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
       'p.middle_name as applicant_middle_name',
       'r.name_ru as region_name_ru',
       'r.name_kk as region_name_kk',
+      ...needCategoryColumns('nc'),
     );
   if (!a) return undefined;
   const status = a.status as ApplicationStatus;
@@ -81,12 +85,14 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
   const referral = await db('referrals as r')
     .join('kindergartens as k', 'k.id', 'r.kindergarten_id')
     .where({ 'r.application_number': number, 'r.state': 'active' })
-    .first('r.place_id', 'r.issued_at', 'r.deadline', 'r.extension_days', 'k.id', 'k.name_ru', 'k.name_kk', 'k.address', 'k.phone');
+    .first('r.id as referral_id', 'r.place_id', 'r.issued_at', 'r.deadline', 'r.extension_days', 'k.id', 'k.name_ru', 'k.name_kk', 'k.address', 'k.phone');
+  const examination = await cardExamination(db, number, a.examination_due_at, referral ? Number(referral.referral_id) : null);
   return {
     number: a.number,
     region: { code: a.region_code, nameRu: a.region_name_ru, nameKk: a.region_name_kk },
     queueType: a.queue_type,
     benefitCategory: a.benefit_category,
+    needCategory: needCategoryOf(a), // R8.1
     groupYear: a.group_year,
     registeredAt: iso(a.registered_at),
     status,
@@ -112,6 +118,7 @@ export async function getApplicationCard(db: Db, number: string, viewerIin: stri
           kindergarten: { id: referral.id, nameRu: referral.name_ru, nameKk: referral.name_kk, address: referral.address, phone: referral.phone },
         }
       : null,
+    examination,
     language: a.language,
     child: {
       iin: a.child_iin,

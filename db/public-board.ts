@@ -1,5 +1,6 @@
 import type { Db } from './connection';
 import { queueNumbers } from './queue-numbers';
+import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 
@@ -27,16 +28,19 @@ export interface Page {
 }
 
 /** The columns of a row's page key, `page_at` and `page_id`. */
-const keyColumns = (db: Db, at: string, id: string) => [db.raw(`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as page_at`), `${id} as page_id`];
+export const keyColumns = (db: Db, at: string, id: string) => [db.raw(`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as page_at`), `${id} as page_id`];
 
 /** One page of rows read `limit + 1` at a time: the extra row only says whether there is a next page. */
-function pageOf<R extends Record<string, any>>(rows: R[], limit: number): { rows: R[]; next: PageKey | null } {
+export function pageOf<R extends Record<string, any>>(rows: R[], limit: number): { rows: R[]; next: PageKey | null } {
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   return { rows: rows.slice(0, limit), next: last ? { at: last.page_at, id: String(last.page_id) } : null };
 }
 
 
-/** A place as both staff and the public see it (R4.7). */
+/**
+ * A place as both staff and the public see it (R4.7); R8.1: with its category of need, of a query
+ * that selected `need_category` and `needCategoryColumns` (`placesWithNeedCategory`).
+ */
 export function placeSummary(r: Record<string, any>) {
   return {
     placeId: r.id,
@@ -47,13 +51,19 @@ export function placeSummary(r: Record<string, any>) {
     free: r.free,
     releasedOn: r.released_on,
     publishedAt: isoOrNull(r.published_at),
+    needCategory: needCategoryOf(r),
   };
 }
+
+/** The places table as `placeSummary` reads it: `p`, with its category of need's names (R8.1). */
+export const placesWithNeedCategory = (db: Db) =>
+  db('places as p').leftJoin('need_categories as nc', 'nc.code', 'p.need_category').select('p.*', ...needCategoryColumns('nc'));
 
 /** R4.3, R4.7, R11.1: a page of the published places with what a family needs to choose. */
 export async function publishedPlaces(db: Db, f: PublicFilter, page: Page) {
   const found = await db('places as p')
     .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
+    .leftJoin('need_categories as nc', 'nc.code', 'p.need_category')
     .where('k.region_code', f.regionCode)
     .whereNotNull('p.published_at')
     .modify((q) => {
@@ -65,6 +75,7 @@ export async function publishedPlaces(db: Db, f: PublicFilter, page: Page) {
     .limit(page.limit + 1)
     .select(
       'p.id', 'p.group_year', 'p.language', 'p.place_type', 'p.total', 'p.free', 'p.released_on', 'p.published_at', 'p.free_choice_since',
+      'p.need_category', ...needCategoryColumns('nc'),
       'k.id as kindergarten_id', 'k.name_ru', 'k.name_kk', 'k.kind', 'k.address', 'k.phone', 'k.latitude', 'k.longitude',
       ...keyColumns(db, 'p.published_at', 'p.id'),
     );
@@ -116,9 +127,13 @@ export async function issuedReferrals(db: Db, f: PublicFilter, page: Page) {
 
 /** R11.2: a registration number's status and queue numbers, and nothing personal. */
 export async function publicLookup(db: Db, number: string) {
-  const a = await db('applications').where({ number }).first(
-    'number', 'region_code', 'queue_type', 'group_year', 'benefit_category', 'registered_at', 'status', 'status_changed_at', 'stop_list_until',
-  );
+  const a = await db('applications as a')
+    .leftJoin('need_categories as nc', 'nc.code', 'a.need_category')
+    .where({ number })
+    .first(
+      'number', 'region_code', 'queue_type', 'group_year', 'benefit_category', 'need_category', 'registered_at', 'status', 'status_changed_at', 'stop_list_until',
+      ...needCategoryColumns('nc'),
+    );
   if (!a) return undefined;
   const status = a.status as ApplicationStatus;
   const queue = ACTIVE_STATUSES.includes(status) ? await queueNumbers(db, number) : undefined;
@@ -128,6 +143,7 @@ export async function publicLookup(db: Db, number: string) {
     queueType: a.queue_type,
     groupYear: a.group_year,
     benefitCategory: a.benefit_category,
+    needCategory: needCategoryOf(a),
     registeredAt: iso(a.registered_at),
     status,
     statusChangedAt: iso(a.status_changed_at),

@@ -29,6 +29,18 @@ export const DOMAIN_ERRORS = {
   NOTHING_TO_CHANGE: 'NOTHING_TO_CHANGE',
   /** R4.5: the place is not (or no longer) open to free choice for this application. */
   NOT_IN_FREE_CHOICE: 'NOT_IN_FREE_CHOICE',
+  /** R8.1: a correctional place is for another category of need than the application's. */
+  NEED_CATEGORY_MISMATCH: 'NEED_CATEGORY_MISMATCH',
+  /** R8.1: the category of need is for correctional applications only. */
+  NEED_CATEGORY_NOT_APPLICABLE: 'NEED_CATEGORY_NOT_APPLICABLE',
+  /** R8.3: no correctional referral awaits a ПМПК examination (a general application, or already examined). */
+  NO_EXAMINATION_PENDING: 'NO_EXAMINATION_PENDING',
+  /** R8.3: the examination's deadline has passed; the referral is annulled with it. */
+  EXAMINATION_DEADLINE_PASSED: 'EXAMINATION_DEADLINE_PASSED',
+  /** R8.3: an `other_category` conclusion without the category the examination found. */
+  INVALID_EXAMINATION: 'INVALID_EXAMINATION',
+  /** R8.3: a correctional referral is registered only after a confirmed ПМПК examination. */
+  EXAMINATION_PENDING: 'EXAMINATION_PENDING',
 } as const;
 
 export type DomainError = (typeof DOMAIN_ERRORS)[keyof typeof DOMAIN_ERRORS];

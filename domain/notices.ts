@@ -11,6 +11,10 @@ export const NOTICE_KINDS = [
   'removed',
   'reconfirmation_due',
   'enrolled',
+  // R8.3: the ПМПК's conclusion
+  'examination_confirmed',
+  'examination_other_category',
+  'examination_not_needed',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -45,6 +49,10 @@ export interface NoticeContent {
   reconfirmBy?: string;
   /** removed: why (R5.4, R6.1, R6.2). */
   cause?: TransitionCause;
+  /** referral_issued of a correctional referral: the ПМПК examination's deadline (R8.3). */
+  examinationDueAt?: string;
+  /** examination_other_category: the category the ПМПК found, named in the notice's language (R8.1). */
+  needCategory?: string;
 }
 
 /** A notice as sent: one e-mail (subject, HTML and text) or one SMS. */

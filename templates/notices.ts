@@ -53,6 +53,9 @@ const REQUIRED: Record<NoticeKind, readonly (keyof NoticeContent)[]> = {
   removed: ['cause'],
   reconfirmation_due: ['reconfirmBy'],
   enrolled: ['kindergarten'],
+  examination_confirmed: ['kindergarten', 'deadline'],
+  examination_other_category: ['needCategory'],
+  examination_not_needed: [],
 };
 
 // ---- dates in Asia/Almaty ---------------------------------------------------------------------

@@ -1,13 +1,15 @@
 /**
- * What the actions people take do (R4.6, R5.1, R5.5, R5.6, R6.1, R6.2, R7.1), once their guard
+ * What the actions people take do (R4.6, R5.1, R5.5, R5.6, R6.1, R6.2, R7.1, R8.3, R8.4), once their guard
  * (application.guards.ts) has passed under the lifecycle's lock.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type {
   ActionRequest,
   ChangeBenefitCategoryRequest,
+  ChangeNeedCategoryRequest,
   ChooseKindergartenRequest,
   ExtendReferralRequest,
+  RecordExaminationRequest,
   RegisterArrivalRequest,
 } from '../contracts/application';
 import { DOMAIN_ERRORS, isDomainError } from '../domain/errors';
@@ -35,10 +37,17 @@ export async function confirmInterest(app: Lifecycle, req: ActionRequest): Promi
   await app.transition(app.s.status, 'interest_confirmed', req.actorIin, { reconfirmBy: rules.nextReconfirmationDue(app.filing, app.s, app.settings) });
 }
 
-/** R4.6, R4.8, R5.1: reserves the seat, then issues the referral with its R5.2 deadline. */
+/**
+ * R4.6, R4.8, R5.1: reserves the seat, then issues the referral with its R5.2 deadline — or, R8.3,
+ * a correctional referral with its ПМПК examination's deadline, the registration's counted only
+ * once the examination is confirmed. Runs recorded before the ПМПК step took the R5.2 count.
+ */
 export async function chooseKindergarten(app: Lifecycle, req: ChooseKindergartenRequest): Promise<void> {
   const issuedAt = Date.now();
-  const baseDeadline = await app.workingDeadline(issuedAt, app.settings.referralWorkingDays, 'after');
+  const examined = app.filing.queueType === 'correctional' && app.patched('pmpk-examination');
+  const workingDays = examined ? app.settings.pmpkExaminationWorkingDays : app.settings.referralWorkingDays;
+  // Before the examination the running deadline is the examination's; it stands in for the base.
+  const baseDeadline = await app.workingDeadline(issuedAt, workingDays, 'after');
   const f = app.filing;
   const freeChoice = rules.choosesFromOffer(app.s, req) ? undefined : { regionCode: f.regionCode, queueType: f.queueType, groupYear: f.groupYear };
   const reservation = await unwrapRefusal(
@@ -47,31 +56,108 @@ export async function chooseKindergarten(app: Lifecycle, req: ChooseKindergarten
     if (err instanceof ApplicationFailure && err.type === DOMAIN_ERRORS.NOT_IN_FREE_CHOICE) rules.refuseNotOffered(app.s, req);
     throw err;
   });
+  const { needCategory, ...reserved } = reservation;
   app.s.offer = undefined;
-  app.s.referral = { ...reservation, placeId: req.placeId, issuedAt, baseDeadline, extensionDays: 0 };
-  await app.transition('referral_issued', 'referral_issued', req.actorIin, { offerWindowEndsAt: null, referralDeadline: baseDeadline }, {
+  app.s.referral = {
+    ...reserved,
+    placeId: req.placeId,
+    issuedAt,
+    baseDeadline,
+    extensionDays: 0,
+    ...(needCategory ? { needCategory } : {}),
+    ...(examined ? { examination: { dueAt: baseDeadline } } : {}),
+  };
+  const examination = examined ? { examinationDueAt: baseDeadline } : {};
+  await app.transition('referral_issued', 'referral_issued', req.actorIin, { offerWindowEndsAt: null, referralDeadline: baseDeadline, ...examination }, {
     placeId: req.placeId,
     kindergartenId: reservation.kindergartenId,
   });
-  await app.notify('referral_issued', { kindergartenId: reservation.kindergartenId, deadline: iso(baseDeadline) });
+  await app.notify('referral_issued', {
+    kindergartenId: reservation.kindergartenId,
+    deadline: iso(baseDeadline),
+    ...(examined ? { examinationDueAt: iso(baseDeadline) } : {}),
+  });
   await app.scheduleDeadlineNotice();
 }
 
-/** R5.5: once, by 1–30 calendar days counted from the current deadline. */
+/**
+ * R8.3: the ПМПК's conclusion. Confirmed: 5 working days to register, counted after the
+ * examination day. Another category: the application's category changes, and a place that no
+ * longer fits is given up — no stop-list, no expiry counted; the child waits in the queue under
+ * the new category. Not needed: the seat is freed and the correctional application closes; the
+ * family may file in the general queue.
+ */
+export async function recordExamination(app: Lifecycle, req: RecordExaminationRequest): Promise<void> {
+  const { s } = app;
+  const referral = s.referral!;
+  const examinedAt = Date.now();
+  const before = rules.currentNeedCategory(app);
+  const after = req.conclusion === 'other_category' ? req.needCategory! : before;
+  await act.recordExamination({
+    number: app.filing.number,
+    referralId: referral.referralId,
+    examinedAt,
+    district: req.district,
+    examinerIin: req.actorIin,
+    conclusion: req.conclusion,
+    needCategoryBefore: before,
+    needCategoryAfter: after,
+    signedDocumentId: req.signedDocumentId,
+  });
+  const examination = { ...referral.examination!, examinedAt, conclusion: req.conclusion, district: req.district, examinerIin: req.actorIin };
+  const details = { conclusion: req.conclusion, district: req.district, ...(after !== before ? { from: before, to: after } : {}) };
+
+  if (req.conclusion === 'not_needed') {
+    referral.examination = examination;
+    return app.remove('examination_not_needed', req.actorIin, 'examination_not_needed');
+  }
+  if (req.conclusion === 'other_category' && referral.needCategory !== after) {
+    await app.releaseReferral('cancelled', examinedAt);
+    s.referral = undefined;
+    s.needCategory = after;
+    await app.transition('queued', 'examination_other_category', req.actorIin, { needCategory: after, referralDeadline: null, examinationDueAt: null }, details);
+    await app.notify('examination_other_category', { needCategory: after });
+    return;
+  }
+  // Confirmed (or another category the place still fits): the registration count starts.
+  const baseDeadline = await app.workingDeadline(examinedAt, app.settings.referralWorkingDays, 'after');
+  referral.examination = examination;
+  referral.baseDeadline = baseDeadline;
+  if (after !== before) s.needCategory = after;
+  const cause = req.conclusion === 'confirmed' ? 'examination_confirmed' : 'examination_other_category';
+  await app.transition('referral_issued', cause, req.actorIin, {
+    referralDeadline: rules.referralDeadline(s),
+    examinationDueAt: null,
+    ...(after !== before ? { needCategory: after } : {}),
+  }, details);
+  await app.notify('examination_confirmed', { kindergartenId: referral.kindergartenId, deadline: iso(rules.referralDeadline(s)!) });
+  await app.scheduleDeadlineNotice();
+}
+
+/**
+ * R5.5: once, by 1–30 calendar days counted from the current deadline. R8.4: a correctional
+ * referral's extension moves the deadline running when it is asked for — the ПМПК examination's
+ * before the examination, the registration's after it — and only that one.
+ */
 export async function extendReferral(app: Lifecycle, req: ExtendReferralRequest): Promise<void> {
-  app.s.referral!.extensionDays = req.days;
+  const referral = app.s.referral!;
+  const awaited = rules.awaitsExamination(app.s);
+  referral.extensionDays = req.days;
+  if (referral.examination) referral.extendedDeadline = awaited ? 'examination' : 'registration';
   await app.transition('referral_issued', 'referral_extended', req.actorIin, {
     referralDeadline: rules.referralDeadline(app.s),
     referralExtensionDays: req.days,
-  }, { days: req.days });
+    ...(awaited ? { examinationDueAt: rules.referralDeadline(app.s) } : {}),
+  }, { days: req.days, ...(referral.extendedDeadline ? { deadline: referral.extendedDeadline } : {}) });
   await app.scheduleDeadlineNotice(); // R9.1: the notice follows the deadline
 }
 
 /** R5.6: within 24 hours of issue; the seat is freed and the child keeps their place in line. */
 export async function withdrawReferral(app: Lifecycle, req: ActionRequest): Promise<void> {
+  const examination = app.s.referral?.examination ? { examinationDueAt: null } : {};
   await app.releaseReferral('withdrawn', Date.now());
   app.s.referral = undefined;
-  await app.transition('queued', 'referral_withdrawn', req.actorIin, { referralDeadline: null });
+  await app.transition('queued', 'referral_withdrawn', req.actorIin, { referralDeadline: null, ...examination });
 }
 
 /** R6.2 */
@@ -89,4 +175,11 @@ export async function registerArrival(app: Lifecycle, req: RegisterArrivalReques
   await app.transition('enrolled', 'enrolled', req.actorIin, { referralDeadline: null, reconfirmBy: null }, { kindergartenId });
   await app.notify('enrolled', { kindergartenId });
   app.outcome = { outcome: 'enrolled', kindergartenId };
+}
+
+/** R8.1: the correctional application's category of need; its queue numbers count in the new category from now. */
+export async function changeNeedCategory(app: Lifecycle, req: ChangeNeedCategoryRequest): Promise<void> {
+  const from = rules.currentNeedCategory(app);
+  app.s.needCategory = req.needCategory;
+  await app.transition(app.s.status, 'need_category_changed', req.actorIin, { needCategory: req.needCategory }, { from, to: req.needCategory });
 }

@@ -13,7 +13,7 @@ import { almatyDate, days, startOfAlmatyDay } from '../domain/almaty-time';
 import { iso } from '../domain/iso';
 import type { RuleSettings } from '../domain/rule-settings';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
-import { cycleEnd, referralDeadline } from './application.guards';
+import { awaitsExamination, cycleEnd, referralDeadline } from './application.guards';
 
 export type DeadlineKind = 'reminder' | 'reconfirmation' | 'offerWindow' | 'deadlineNear' | 'referral' | 'stopList';
 
@@ -52,7 +52,8 @@ export interface RunningCount {
 /** How a calendar change moves a working-day deadline: later, never earlier. */
 export interface CalendarCount {
   running(s: LifecycleState): RunningCount | undefined;
-  workingDays(settings: RuleSettings): number;
+  /** How many working days the running count has (the referral's depends on its step, R8.3). */
+  workingDays(settings: RuleSettings, s: LifecycleState): number;
   /** Moves it to `later` in the state, and says what the read model records. */
   move(s: LifecycleState, later: number): ReadModelChanges;
   /** A count by an old rule, recounted instead of asked again; undefined when it is not one. */
@@ -124,12 +125,23 @@ export const DEADLINES: readonly Deadline[] = [
     at: ({ s }) => (s.status === 'referral_issued' ? referralDeadline(s) : undefined),
     fire: (app) => referralExpires(app),
     calendar: {
-      // R5.5: the extension stays added on top
-      running: (s) => (s.status === 'referral_issued' && s.referral ? { from: s.referral.issuedAt, rule: 'after', current: s.referral.baseDeadline } : undefined),
-      workingDays: (settings) => settings.referralWorkingDays,
+      // R8.3: the ПМПК count from issue while the examination is awaited, else the registration count
+      // (from issue, or from the examination day). R5.5: the extension stays added on top.
+      running: (s) => {
+        const r = s.referral;
+        if (s.status !== 'referral_issued' || !r) return undefined;
+        if (awaitsExamination(s)) return { from: r.issuedAt, rule: 'after', current: r.examination!.dueAt };
+        return { from: r.examination?.examinedAt ?? r.issuedAt, rule: 'after', current: r.baseDeadline };
+      },
+      workingDays: (settings, s) => (awaitsExamination(s) ? settings.pmpkExaminationWorkingDays : settings.referralWorkingDays),
       move: (s, later) => {
-        s.referral!.baseDeadline = later;
-        return { referralDeadline: later + days(s.referral!.extensionDays) };
+        const r = s.referral!;
+        if (!awaitsExamination(s)) {
+          r.baseDeadline = later;
+          return { referralDeadline: referralDeadline(s) };
+        }
+        r.examination!.dueAt = later;
+        return { referralDeadline: referralDeadline(s), examinationDueAt: referralDeadline(s) };
       },
     },
   },
@@ -172,7 +184,7 @@ export async function moveByCalendar(app: DeadlineHost): Promise<boolean> {
     if (!calendar || !count) continue;
     const recounted = calendar.recount?.(app);
     if (recounted) return recounted;
-    const later = await app.workingDeadline(count.from, calendar.workingDays(settings), count.rule);
+    const later = await app.workingDeadline(count.from, calendar.workingDays(settings, s), count.rule);
     if (later <= count.current) return false;
     await app.transition(s.status, 'deadline_moved', SYSTEM, calendar.move(s, later));
     if (s.referral) await app.scheduleDeadlineNotice();
@@ -189,11 +201,15 @@ async function windowEnds(app: DeadlineHost): Promise<void> {
   await app.transition('queued', 'offer_expired', SYSTEM, { offerWindowEndsAt: null });
 }
 
-/** R5.2–R5.4: not registered in time, the referral is annulled; the second time, the child is removed. */
+/**
+ * R5.2–R5.4, R8.2: not registered in time — or, R8.3, not examined at the ПМПК in time — the
+ * referral is annulled; the second time, the child is removed.
+ */
 async function referralExpires(app: DeadlineHost): Promise<void> {
   const { s, settings } = app;
   const now = Date.now();
   const expiredAt = referralDeadline(s)!;
+  const examined = s.referral?.examination ? { examinationDueAt: null } : {};
   await app.releaseReferral('annulled', now);
   s.referral = undefined;
   s.expiredReferrals += 1;
@@ -210,6 +226,7 @@ async function referralExpires(app: DeadlineHost): Promise<void> {
     settings.stopListWorkingDays > 0 ? await app.workingDeadline(stopList.from, settings.stopListWorkingDays, stopList.counted ?? 'after') : undefined;
   s.stopList = until === undefined ? undefined : { ...stopList, until };
   await app.transition('queued', 'referral_annulled', SYSTEM, {
+    ...examined,
     referralDeadline: null,
     stopListUntil: until ?? null,
     expiredReferrals: s.expiredReferrals,

@@ -4,7 +4,7 @@
  * and unit tests run them without a Temporal server.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ApplicationFiling, ChangeBenefitCategoryRequest, ChooseKindergartenRequest, ExtendReferralRequest, LifecycleState, RegisterArrivalRequest } from '../contracts/application';
+import type { ApplicationFiling, ChangeBenefitCategoryRequest, ChangeNeedCategoryRequest, ChooseKindergartenRequest, ExtendReferralRequest, LifecycleState, RecordExaminationRequest, Referral, RegisterArrivalRequest } from '../contracts/application';
 import { hasFullYears } from '../domain/age';
 import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, type DomainError } from '../domain/errors';
@@ -41,8 +41,26 @@ export const cycleEnd = (filing: ApplicationFiling, s: LifecycleState, settings:
 export const nextReconfirmationDue = (filing: ApplicationFiling, s: LifecycleState, settings: RuleSettings): number =>
   s.confirmedCycle >= s.cycle ? reconfirmationDeadline(filing.registeredAt, s.cycle + 1, settings.reconfirmationMonths) : cycleEnd(filing, s, settings);
 
-/** R5.2, R5.5: the referral's deadline with its extension. */
-export const referralDeadline = (s: LifecycleState): number | undefined => s.referral && s.referral.baseDeadline + days(s.referral.extensionDays);
+/** R8.3: whether the referral is a correctional one still waiting for its ПМПК examination. */
+export const awaitsExamination = (s: LifecycleState): boolean => Boolean(s.referral?.examination && s.referral.examination.examinedAt === undefined);
+
+/** R5.5, R8.4: the extension's days if it moved this deadline (absent `extendedDeadline`: the registration's). */
+const extensionOf = (r: Referral, which: NonNullable<Referral['extendedDeadline']>): number =>
+  (r.extendedDeadline ?? 'registration') === which ? days(r.extensionDays) : 0;
+
+/**
+ * R5.2, R5.5, R8.3, R8.4: the referral's running deadline with its extension — the ПМПК
+ * examination's while it is awaited, else the registration's (after a confirmed examination,
+ * counted from the examination day).
+ */
+export const referralDeadline = (s: LifecycleState): number | undefined => {
+  const r = s.referral;
+  if (!r) return undefined;
+  return awaitsExamination(s) ? r.examination!.dueAt + extensionOf(r, 'examination') : r.baseDeadline + extensionOf(r, 'registration');
+};
+
+/** R8.3: the examination's deadline while it is awaited (the running deadline then); else undefined. */
+export const examinationDueAt = (s: LifecycleState): number | undefined => (awaitsExamination(s) ? referralDeadline(s) : undefined);
 
 /** R5.6 */
 export const withdrawableUntil = (s: LifecycleState, settings: RuleSettings): number | undefined => s.referral && s.referral.issuedAt + hours(settings.withdrawalHours);
@@ -114,8 +132,47 @@ export function guardChangeCategory(x: Situation, req: ChangeBenefitCategoryRequ
   if (req.benefitCategory === x.s.benefitCategory) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category is already that');
 }
 
-/** R7.1: only staff of the referral's kindergarten. */
+/** R7.1: only staff of the referral's kindergarten; R8.3: a correctional referral only after its examination. */
 export function guardRegisterArrival(x: Situation, req: RegisterArrivalRequest): void {
   guardReferral(x);
   if (x.s.referral!.kindergartenId !== req.kindergartenId) refuse(DOMAIN_ERRORS.WRONG_KINDERGARTEN, 'the referral is to another kindergarten');
+  if (awaitsExamination(x.s)) {
+    const dueAt = iso(referralDeadline(x.s)!);
+    refuse(DOMAIN_ERRORS.EXAMINATION_PENDING, `the child must first be examined at the ПМПК, by ${dueAt}`, { examinationDueAt: dueAt });
+  }
+}
+
+/**
+ * R8.3: ПМПК staff record the examination once, while the correctional referral awaits it and
+ * before its deadline; `other_category` names the category found, which must differ from the
+ * application's.
+ */
+export function guardRecordExamination(x: Situation, req: RecordExaminationRequest): void {
+  guardActive(x);
+  const { s } = x;
+  if (x.filing.queueType !== 'correctional' || s.status !== 'referral_issued' || !awaitsExamination(s)) {
+    refuse(DOMAIN_ERRORS.NO_EXAMINATION_PENDING, 'the application holds no correctional referral awaiting a ПМПК examination');
+  }
+  const deadline = referralDeadline(s)!;
+  if (x.now >= deadline) refuse(DOMAIN_ERRORS.EXAMINATION_DEADLINE_PASSED, `the examination was due by ${iso(deadline)}`, { examinationDueAt: iso(deadline) });
+  if (req.conclusion === 'other_category') {
+    if (!req.needCategory) refuse(DOMAIN_ERRORS.INVALID_EXAMINATION, 'an "other category" conclusion names the category of need found');
+    if (req.needCategory === currentNeedCategory(x)) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category of need is already that');
+  }
+}
+
+/** R8.1: the application's category of need now (the filing's until changed). */
+export const currentNeedCategory = (x: Pick<Situation, 's' | 'filing'>): string | undefined => x.s.needCategory ?? x.filing.needCategory;
+
+/**
+ * R8.1: a correctional application's category of need changes like the benefit category (R6.2),
+ * while it waits in the queue or holds an offer — an offered place of the old category can then no
+ * longer be taken (activities/places.ts). Not while a referral is issued: the place is for the
+ * category it was issued under, and the ПМПК's examination settles that (R8.3).
+ */
+export function guardChangeNeedCategory(x: Situation, req: ChangeNeedCategoryRequest): void {
+  guardActive(x);
+  if (x.filing.queueType !== 'correctional') refuse(DOMAIN_ERRORS.NEED_CATEGORY_NOT_APPLICABLE, 'a category of need is for the correctional queue only');
+  if (x.s.status === 'referral_issued') refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, 'the application holds a referral; the ПМПК examination settles its category', { reason: 'holds_referral' });
+  if (req.needCategory === currentNeedCategory(x)) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category of need is already that');
 }

@@ -28,6 +28,7 @@ export function startOf({ filing, carried }: ApplicationWorkflowInput): Pick<Sit
       status: 'queued',
       statusCause: 'filed',
       benefitCategory: filing.benefitCategory,
+      needCategory: filing.needCategory, // R8.1: correctional applications only; a carried state keeps its own
       cycle: 1,
       confirmedCycle: 0,
       remindedCycle: 0,
@@ -166,6 +167,13 @@ export class Lifecycle implements DeadlineHost {
     const { referral } = this.s;
     // R9.1: runs recorded before the "deadline near" notice existed keep their history.
     if (!referral || !this.patched('deadline-near-notice')) return;
+    // R8.3: the notice tells the family to register at the kindergarten; while the ПМПК examination
+    // is awaited the referral_issued notice names its date instead, and the notice is set once the
+    // examination is confirmed.
+    if (rules.awaitsExamination(this.s)) {
+      referral.deadlineNoticeAt = undefined;
+      return;
+    }
     const deadline = rules.referralDeadline(this.s)!;
     referral.deadlineNoticeAt = await act.deadlineNoticeAt({ regionCode: this.filing.regionCode, deadline, hour: DEADLINE_NOTICE_HOUR });
   }
@@ -192,8 +200,11 @@ export class Lifecycle implements DeadlineHost {
     this.upsertSearchAttributes();
   }
 
-  /** Ends the application as removed (R5.4, R6.1, R6.2), freeing a seat it holds. */
-  async remove(cause: TransitionCause, actor: string): Promise<void> {
+  /**
+   * Ends the application as removed (R5.4, R6.1, R6.2, R8.3), freeing a seat it holds. The family
+   * is told with the `removed` notice, or with `notice` where the cause has one of its own.
+   */
+  async remove(cause: TransitionCause, actor: string, notice?: NoticeKind): Promise<void> {
     if (this.s.referral) await this.releaseReferral('cancelled', Date.now());
     this.s.referral = undefined;
     this.s.offer = undefined;
@@ -202,10 +213,11 @@ export class Lifecycle implements DeadlineHost {
       reconfirmBy: null,
       offerWindowEndsAt: null,
       referralDeadline: null,
+      ...(this.filing.queueType === 'correctional' ? { examinationDueAt: null } : {}),
       stopListUntil: null,
       expiredReferrals: this.s.expiredReferrals,
     });
-    await this.notify('removed', { cause });
+    await (notice ? this.notify(notice) : this.notify('removed', { cause }));
     this.outcome = { outcome: 'removed', cause };
   }
 

@@ -2,7 +2,7 @@
 import type { ApplicationState } from '../contracts/application';
 import { days } from '../domain/almaty-time';
 import { iso } from '../domain/iso';
-import { cycleEnd, isActive, nextReconfirmationDue, referralDeadline, withdrawableUntil, type Situation } from './application.guards';
+import { cycleEnd, examinationDueAt, isActive, nextReconfirmationDue, referralDeadline, withdrawableUntil, type Situation } from './application.guards';
 
 const withoutUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -25,12 +25,16 @@ export function projectState({ s, filing, settings, filingOutcome }: Situation):
       kindergartenId: s.referral.kindergartenId,
       issuedAt: iso(s.referral.issuedAt),
       extended: s.referral.extensionDays > 0,
+      ...(s.referral.examination?.examinedAt !== undefined
+        ? { examination: { examinedAt: iso(s.referral.examination.examinedAt), conclusion: s.referral.examination.conclusion!, district: s.referral.examination.district! } }
+        : {}),
     },
     deadlines: withoutUndefined({
       reconfirmBy: deadline(running && nextReconfirmationDue(filing, s, running)),
       reconfirmationReminderAt: deadline(reminderDue ? cycleEnd(filing, s, running) - days(running.reconfirmationReminderDays) : undefined),
       choiceWindowEndsAt: deadline(s.offer?.windowEndsAt),
       referralDeadline: deadline(referralDeadline(s)),
+      examinationDueAt: deadline(examinationDueAt(s)),
       withdrawableUntil: deadline(running && withdrawableUntil(s, running)),
       stopListUntil: deadline(s.stopList?.until),
     }),

@@ -9,6 +9,7 @@ import { projectState } from './application.state';
 import type { FilingOutcome, Situation } from './application.guards';
 import {
   changeBenefitCategoryUpdate,
+  changeNeedCategoryUpdate,
   chooseKindergartenUpdate,
   confirmInterestUpdate,
   extendReferralUpdate,
@@ -17,6 +18,7 @@ import {
   leaveQueueUpdate,
   offerPlacesSignal,
   recomputeDeadlinesSignal,
+  recordExaminationUpdate,
   registerArrivalUpdate,
   withdrawReferralUpdate,
   type ActionRequest,
@@ -120,7 +122,9 @@ function setHandlers(run: Run): void {
   action(withdrawReferralUpdate, rules.guardWithdraw, actions.withdrawReferral);
   action(leaveQueueUpdate, rules.guardActive, (app, req) => app.remove('left_queue', req.actorIin));
   action(changeBenefitCategoryUpdate, rules.guardChangeCategory, actions.changeBenefitCategory);
+  action(changeNeedCategoryUpdate, rules.guardChangeNeedCategory, actions.changeNeedCategory);
   action(registerArrivalUpdate, rules.guardRegisterArrival, actions.registerArrival);
+  action(recordExaminationUpdate, rules.guardRecordExamination, actions.recordExamination);
   setHandler(recomputeDeadlinesSignal, async () => {
     const app = await run.ready();
     await blockOnFault(() =>

@@ -4,6 +4,7 @@ import { attachApplication, getApplicationCard, listApplications } from '../../d
 import {
   applicationWorkflowId,
   changeBenefitCategoryUpdate,
+  changeNeedCategoryUpdate,
   chooseKindergartenUpdate,
   confirmInterestUpdate,
   extendReferralUpdate,
@@ -15,12 +16,14 @@ import {
 import type { Session } from '../../db/sessions';
 import type { Db } from '../../db/connection';
 import { fileApplication } from '../filing';
+import { checkNeedCategoryExists } from '../need-categories';
 import { withStatusLabel } from '../labels';
 import { Problem } from '../problems';
 import { route, type AnyRoute, type RouteLink } from '../route';
 import {
   attachApplicationSchema,
   changeBenefitCategorySchema,
+  changeNeedCategorySchema,
   changeLanguageSchema,
   chooseKindergartenSchema,
   extendReferralSchema,
@@ -49,6 +52,7 @@ function cardLinks(pointer: string): Record<string, RouteLink> {
     withdrawReferral: link('withdrawReferral', 'R5.6'),
     leaveQueue: link('leaveQueue', 'R6.2'),
     changeBenefitCategory: link('changeBenefitCategory', 'R6.2'),
+    changeNeedCategory: link('changeNeedCategory', 'R8.1'),
     lookupApplication: link('lookupApplication', 'R11.2: what anyone sees of it'),
   };
 }
@@ -56,9 +60,18 @@ function cardLinks(pointer: string): Record<string, RouteLink> {
 /**
  * Every action goes to the workflow as an update, named by the signed document's nonce (nonces are
  * unique per signer, so the signer names the update too); the answer is the card as it now stands,
- * or a problem naming why nothing changed.
+ * or a problem naming why nothing changed. `check` refuses what only the server can know (a code
+ * the list lacks) before the workflow is asked.
  */
-function action<F extends z.ZodType>(operationId: string, path: string, summary: string, fields: F, example: Record<string, unknown>, update: UpdateDefinition<ApplicationState, [any], string>) {
+function action<F extends z.ZodType>(
+  operationId: string,
+  path: string,
+  summary: string,
+  fields: F,
+  example: Record<string, unknown>,
+  update: UpdateDefinition<ApplicationState, [any], string>,
+  check?: (params: z.infer<F>, deps: { db: Db }) => Promise<void>,
+) {
   return route({
     operationId,
     method: 'post',
@@ -70,7 +83,8 @@ function action<F extends z.ZodType>(operationId: string, path: string, summary:
     ok: { status: 200, schema: applicationCard },
     async handle({ params, caller, signed }, deps) {
       const card = await visibleCard(deps, params.number, caller);
-      await signed((doc) => {
+      await signed(async (doc) => {
+        await check?.(doc.params as z.infer<F>, deps);
         const requestId = `${caller.iin}:${doc.nonce}`;
         const request = { ...(doc.params as object), requestId, actorIin: caller.iin, signedDocumentId: doc.documentId } satisfies ActionRequest;
         return deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
@@ -168,6 +182,8 @@ export const APPLICATION_ROUTES: AnyRoute[] = [
   action('withdrawReferral', 'withdraw-referral', 'R5.6', noParamsSchema, {}, withdrawReferralUpdate),
   action('leaveQueue', 'leave-queue', 'R6.2', noParamsSchema, {}, leaveQueueUpdate),
   action('changeBenefitCategory', 'change-benefit-category', 'R6.2', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }, changeBenefitCategoryUpdate),
+  action('changeNeedCategory', 'change-need-category', 'R8.1: a correctional application’s category of need; not while a referral is issued', changeNeedCategorySchema, { needCategory: 'hearing' }, changeNeedCategoryUpdate,
+    (p, deps) => checkNeedCategoryExists(deps.db, p.needCategory, { in: 'document' })),
   route({
     operationId: 'changeLanguage',
     method: 'post',

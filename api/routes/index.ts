@@ -7,6 +7,7 @@ import { DOCS_ROUTES } from './docs';
 import { DOCUMENT_ROUTES } from './documents';
 import { HEALTH_ROUTES } from './health';
 import { NOTICE_ROUTES } from './notices';
+import { PMPK_ROUTES } from './pmpk';
 import { PUBLIC_ROUTES } from './public';
 import { REGION_ROUTES } from './regions';
 import { STAFF_ROUTES } from './staff';
@@ -20,6 +21,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...APPLICATION_ROUTES,
   ...DOCUMENT_ROUTES,
   ...STAFF_ROUTES,
+  ...PMPK_ROUTES,
   ...CALENDAR_ROUTES,
   ...REGION_ROUTES,
   ...ADMIN_ROUTES,

@@ -8,10 +8,10 @@ import { applicationParamsSchema } from '../schemas/applications';
 import { pageCursor, publicFilterSchema } from '../schemas/public';
 import { issuedReferralsAnswer, publicApplicationAnswer, publishedPlacesAnswer } from '../schemas/responses';
 
-const pageHeaders = { Link: { description: 'RFC 8288: `<…>; rel="next"`, this request with the next page\'s cursor; absent on the last page', schema: z.string() } };
+export const pageHeaders = { Link: { description: 'RFC 8288: `<…>; rel="next"`, this request with the next page\'s cursor; absent on the last page', schema: z.string() } };
 
 /** R11.1: the cursor of the next page, also as a Link to it: this request's path and query with that cursor. */
-function nextPage(ctx: Context, key: PageKey | null): string | null {
+export function nextPage(ctx: Context, key: PageKey | null): string | null {
   if (!key) return null;
   const cursor = pageCursor(key);
   const query = new URLSearchParams(ctx.querystring);

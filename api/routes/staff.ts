@@ -1,5 +1,5 @@
 import { recordDeparture } from '../../db/enrollments';
-import { placeSummary } from '../../db/public-board';
+import { placeSummary, placesWithNeedCategory } from '../../db/public-board';
 import { isoOrNull, iso } from '../../domain/iso';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../contracts/application';
 import { checkPlaceEntry } from '../place-entry';
@@ -35,9 +35,10 @@ export const STAFF_ROUTES: AnyRoute[] = [
           free: p.count,
           released_on: p.releasedOn,
           added_by: staff.iin,
+          need_category: p.needCategory ?? null, // R8.1
         })
-        .returning('*');
-      return ownPlace(row);
+        .returning('id');
+      return ownPlace(await placesWithNeedCategory(db).where('p.id', row.id).first());
     },
   }),
   route({
@@ -48,7 +49,7 @@ export const STAFF_ROUTES: AnyRoute[] = [
     summary: 'Their kindergarten’s places',
     ok: { status: 200, schema: ownPlacesAnswer },
     async handle({ caller: staff }, { db }) {
-      const rows = await db('places').where({ kindergarten_id: staff.kindergartenId }).orderBy('id', 'desc').limit(500);
+      const rows = await placesWithNeedCategory(db).where('p.kindergarten_id', staff.kindergartenId).orderBy('p.id', 'desc').limit(500);
       return { places: rows.map(ownPlace) };
     },
   }),

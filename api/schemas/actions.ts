@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BENEFIT_CATEGORIES, LANGUAGES } from '../../domain/queue';
-import { iinSchema } from './applications';
+import { iinSchema, needCategorySchema } from './applications';
 
 /** A whole number as written in a signed XML document. */
 const xmlInteger = z
@@ -15,6 +15,8 @@ const xmlInteger = z
 export const chooseKindergartenSchema = z.object({ placeId: xmlInteger.pipe(z.number().int().positive()) }).strict();
 export const extendReferralSchema = z.object({ days: xmlInteger.pipe(z.number().int()) }).strict();
 export const changeBenefitCategorySchema = z.object({ benefitCategory: z.enum(BENEFIT_CATEGORIES) }).strict();
+/** R8.1: whether the list has the code is checked by the route (UNKNOWN_NEED_CATEGORY). */
+export const changeNeedCategorySchema = z.object({ needCategory: needCategorySchema }).strict();
 export const noParamsSchema = z.object({}).strict();
 /** R9.1: the language notices and documents are written in. */
 export const changeLanguageSchema = z.object({ language: z.enum(LANGUAGES) }).strict();

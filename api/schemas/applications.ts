@@ -51,12 +51,17 @@ export const contactsSchema = z.object({
 /** R1.3: the e-mail a person gives at first login. */
 export const accountEmailSchema = z.object({ email: contactsSchema.shape.email }).strict();
 
+/** R8.1: a category of need's code; whether the list has it is checked by the route (UNKNOWN_NEED_CATEGORY). */
+export const needCategorySchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a category of need is a code such as speech');
+
 export const fileApplicationSchema = z
   .object({
     regionCode: regionCodeSchema,
     queueType: z.enum(QUEUE_TYPES).default('general'),
     childIin: iinSchema,
     benefitCategory: z.enum(BENEFIT_CATEGORIES).default('none'),
+    /** R8.1: a code of the list of categories of need; required in the correctional queue, refused in the general one (checked by the route). */
+    needCategory: needCategorySchema.optional(),
     language: z.enum(LANGUAGES).default('ru'),
     contacts: contactsSchema,
   })
@@ -72,6 +77,7 @@ export const FILE_APPLICATION_FIELD_CODES: FieldCodes = {
   'contacts.extraPhone': { invalid: 'INVALID_CONTACT' },
   childIin: { missing: 'CHILD_IIN_REQUIRED' },
   regionCode: { missing: 'REGION_REQUIRED', invalid: 'UNKNOWN_REGION' },
+  needCategory: { invalid: 'UNKNOWN_NEED_CATEGORY' },
 };
 
 /** R2.4: a registration number, e.g. 75.UO.2026.000001.1. */

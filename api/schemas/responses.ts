@@ -5,6 +5,7 @@ import { APPLICATION_STATUSES, TRANSITION_CAUSES } from '../../domain/statuses';
 import { NOTICE_CHANNELS, NOTICE_KINDS } from '../../domain/notices';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
 import { DOCUMENT_KINDS, DOCUMENT_STATES } from '../../domain/documents';
+import { EXAMINATION_CONCLUSIONS } from './pmpk';
 
 /**
  * What the API answers, route by route: the OpenAPI document's response schemas, and what the API
@@ -22,6 +23,8 @@ const status = z.enum(APPLICATION_STATUSES);
 const statusLabel = z.strictObject({ ru: z.string(), kk: z.string() }).describe('R3.4: the status as people read it');
 const queueNumber = z.number().int().positive().nullable().describe('null when the application is not in a queue');
 const kindergartenName = { id, nameRu: z.string(), nameKk: z.string() };
+/** R8.1: a category of need, by code and as people read it. */
+const needCategoryNamed = z.strictObject({ code: z.string(), nameRu: z.string(), nameKk: z.string() });
 const KINDERGARTEN_KINDS = ['state', 'private', 'village', 'mini_centre', 'correctional'] as const;
 const REFERRAL_STATES = ['active', 'used', 'annulled', 'withdrawn', 'cancelled'] as const;
 const STAFF_ROLES = ['kindergarten_staff', 'pmpk_staff', 'operator'] as const;
@@ -47,6 +50,7 @@ const placeFields = {
   free: count,
   releasedOn: day,
   publishedAt: instant.nullable(),
+  needCategory: needCategoryNamed.nullable().describe('R8.1: a correctional kindergarten’s place is for this category of need; null for others'),
 };
 
 /** R11.1: a public list is read a page at a time; `next` is the cursor of the page after this one. */
@@ -89,6 +93,7 @@ export const publicApplicationAnswer = z.strictObject({
   queueType: z.enum(QUEUE_TYPES),
   groupYear: z.number().int(),
   benefitCategory: z.enum(BENEFIT_CATEGORIES),
+  needCategory: needCategoryNamed.nullable().describe('R8.1: correctional applications; its queue numbers count within it'),
   registeredAt: instant,
   status,
   statusLabel,
@@ -139,6 +144,7 @@ export const applicationCard = z.strictObject({
   region: z.strictObject({ code: z.string(), nameRu: z.string(), nameKk: z.string() }),
   queueType: z.enum(QUEUE_TYPES),
   benefitCategory: z.enum(BENEFIT_CATEGORIES),
+  needCategory: needCategoryNamed.nullable().describe('R8.1: correctional applications; its queue numbers count within it'),
   groupYear: z.number().int(),
   registeredAt: instant,
   status,
@@ -164,6 +170,15 @@ export const applicationCard = z.strictObject({
       kindergarten: z.strictObject({ ...kindergartenName, address: z.string(), phone: z.string().nullable() }),
     })
     .nullable(),
+  examination: z
+    .strictObject({
+      dueAt: instant.nullable().describe('R8.3: while the referral awaits it, the end of the day the child must be examined by'),
+      examinedAt: instant.nullable(),
+      conclusion: z.enum(EXAMINATION_CONCLUSIONS).nullable(),
+      district: z.string().nullable().describe('The ПМПК (district) that examined the child'),
+    })
+    .nullable()
+    .describe('R8.3: the ПМПК examination of a correctional referral; null for general applications'),
   language: z.enum(LANGUAGES),
   child: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: day }),
   applicant: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable() }),
@@ -278,4 +293,43 @@ export const documentVerificationAnswer = z.strictObject({
   issuedAt: instant,
   kindergarten: z.string().nullable().describe('For the referral and the child card: the kindergarten, named as printed'),
   sha256: sha256.nullable().describe('Compare with the file you hold: the same hash is the same document'),
+});
+
+/** R8.3: the application as the examination left it. */
+export const examinationRecordedAnswer = z.strictObject({
+  applicationNumber: registrationNumber,
+  status,
+  statusLabel,
+  statusCause: z.enum(TRANSITION_CAUSES),
+  referralDeadline: instant.nullable().describe('After a confirmed examination: registration at the kindergarten, counted from the examination day'),
+});
+
+export const awaitingExaminationsAnswer = z.strictObject({
+  referrals: z.array(
+    z.strictObject({
+      applicationNumber: registrationNumber,
+      groupYear: z.number().int(),
+      needCategory: needCategoryNamed.nullable(),
+      kindergarten: z.strictObject({ ...kindergartenName, address: z.string() }),
+      issuedAt: instant,
+      examinationDueAt: instant.describe('R8.3: the end of the day the child must be examined by (with an extension taken before it)'),
+    }),
+  ),
+  next: nextPage,
+});
+
+export const recordedExaminationsAnswer = z.strictObject({
+  examinations: z.array(
+    z.strictObject({
+      applicationNumber: registrationNumber,
+      groupYear: z.number().int(),
+      examinedAt: instant,
+      district: z.string(),
+      conclusion: z.enum(EXAMINATION_CONCLUSIONS),
+      needCategoryBefore: needCategoryNamed.nullable(),
+      needCategoryAfter: needCategoryNamed.nullable().describe('With other_category: the category the examination found'),
+      signedDocumentId: id.nullable().describe('R1.2: the signed document the examination was recorded with'),
+    }),
+  ),
+  next: nextPage,
 });

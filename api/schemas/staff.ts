@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
-import { applicationNumberSchema, iinSchema } from './applications';
+import { applicationNumberSchema, iinSchema, needCategorySchema } from './applications';
 import { civilDateSchema, CONTROL_CHARACTERS, paramRowIdSchema, regionCodeSchema, SAFE_CHARACTER } from './common';
 
 /** R7.1 */
@@ -41,6 +41,8 @@ export const addPlacesSchema = z
     placeType: z.string().min(1).max(64),
     count: z.number().int().min(1).max(500),
     releasedOn: civilDateSchema,
+    /** R8.1: required for a correctional kindergarten's places, refused for others; the list is checked by the route. */
+    needCategory: needCategorySchema.optional(),
   })
   .strict();
 

@@ -13,6 +13,8 @@ import * as operationsFigures from './20261129150000-add-operations-figures';
 import * as offerWavesSignalled from './20261129150100-backfill-offer-waves-signalled';
 import * as statelessLoginChallenges from './20261129152000-stateless-login-challenges';
 import * as publicListIndexes from './20261129152100-index-public-lists';
+import * as needCategories from './20261129160000-need-categories';
+import * as examinations from './20261129161000-examinations';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -33,6 +35,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129150100-backfill-offer-waves-signalled': offerWavesSignalled,
   '20261129152000-stateless-login-challenges': statelessLoginChallenges,
   '20261129152100-index-public-lists': publicListIndexes,
+  '20261129160000-need-categories': needCategories,
+  '20261129161000-examinations': examinations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -54,6 +54,10 @@ export const DEMO_STAFF = [
   { person: { last_name: 'Операторова', first_name: 'Гульнара', birth_date: '1985-07-07', sex: 'female' as const, serial: 301 }, role: 'operator', region_code: null, kindergarten: null, organisation_bin: '990140000011' },
   { person: { last_name: 'Ахметов', first_name: 'Ерлан', birth_date: '1983-03-03', sex: 'male' as const, serial: 302 }, role: 'operator', region_code: 'almaty', kindergarten: null, organisation_bin: '990240000022' },
   { person: { last_name: 'Садыкова', first_name: 'Меруерт', birth_date: '1990-09-09', sex: 'female' as const, serial: 303 }, role: 'kindergarten_staff', region_code: 'almaty', kindergarten: KINDERGARTENS[0]!.name_ru, organisation_bin: '990340000033' },
+  // R8.1: staff of Almaty's correctional kindergarten № 7, who add its places by category of need.
+  { person: { last_name: 'Нурланова', first_name: 'Айжан', birth_date: '1987-06-06', sex: 'female' as const, serial: 305 }, role: 'kindergarten_staff', region_code: 'almaty', kindergarten: KINDERGARTENS[1]!.name_ru, organisation_bin: '990540000055' },
+  // R8.3: a ПМПК specialist of an Almaty district; any ПМПК of the region may examine a child.
+  { person: { last_name: 'Жумабекова', first_name: 'Сауле', birth_date: '1979-12-12', sex: 'female' as const, serial: 304 }, role: 'pmpk_staff', region_code: 'almaty', kindergarten: null, organisation_bin: '990440000044', district: 'Бостандыкский район' },
 ];
 
 /** Idempotent: a second run changes nothing. */
@@ -74,9 +78,10 @@ export async function seedDevelopment(db: Db): Promise<void> {
     const person = personRow(member.person);
     await db('persons').insert(person).onConflict('iin').ignore();
     const kindergarten = member.kindergarten ? await db('kindergartens').where({ name_ru: member.kindergarten }).first('id') : null;
-    const row = { region_code: member.region_code, kindergarten_id: kindergarten?.id ?? null, organisation_bin: member.organisation_bin };
+    const district = 'district' in member ? member.district : null;
+    const row = { region_code: member.region_code, kindergarten_id: kindergarten?.id ?? null, organisation_bin: member.organisation_bin, district };
     const exists = await db('staff').where({ iin: person.iin, role: member.role }).first('id');
-    if (exists) await db('staff').where({ id: exists.id }).update({ organisation_bin: member.organisation_bin });
+    if (exists) await db('staff').where({ id: exists.id }).update({ organisation_bin: member.organisation_bin, district });
     else await db('staff').insert({ iin: person.iin, role: member.role, ...row });
   }
 }

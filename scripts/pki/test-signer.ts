@@ -37,9 +37,13 @@ export class TestSigner {
     return { signedXml: signXml(challengeXml, await this.credentials(iin, 'auth', holder, organisationBin ? { organisationBin } : {})) };
   }
 
-  /** An action document (R1.2) with a fresh nonce and signedAt, signed with the person's signing key. */
-  async action(iin: string, action: string, fields: Record<string, unknown>): Promise<{ signedXml: string }> {
+  /**
+   * An action document (R1.2) with a fresh nonce and signedAt, signed with the person's signing key:
+   * an individual's, or with `employee` an employee's of `organisationBin` (staff's actions, R8.3).
+   */
+  async action(iin: string, action: string, fields: Record<string, unknown>, employee?: { organisationBin: string }): Promise<{ signedXml: string }> {
     const xml = documentXml(action, { ...fields, nonce: newNonce(), signedAt: new Date().toISOString() });
-    return { signedXml: signXml(xml, await this.credentials(iin, 'sign')) };
+    const credentials = employee ? await this.credentials(iin, 'sign', 'employee', employee) : await this.credentials(iin, 'sign');
+    return { signedXml: signXml(xml, credentials) };
   }
 }

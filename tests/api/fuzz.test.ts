@@ -18,8 +18,10 @@ import { ServerErrorLog } from '../helpers/fuzz/server-errors';
 import { expectNoFailures, type Findings } from '../helpers/fuzz/verdict';
 import { newNonce } from '../helpers/pki';
 
-/** Seeded people (README): staff of Almaty's kindergarten № 1, Almaty's operator and the national one. */
+/** Seeded people (README): staff of Almaty's kindergarten № 1 and of a ПМПК, Almaty's operator and the national one. */
 const STAFF_IIN = '900909403030';
+/** Almaty's ПМПК specialist (R8.3). */
+const PMPK_IIN = '791212403049';
 const OPERATOR_IIN = '830303303024';
 /** A regional operator is refused other regions before anything is looked up; the national one reaches the queries. */
 const NATIONAL_OPERATOR_IIN = '850707403010';
@@ -56,7 +58,7 @@ beforeAll(async () => {
   const walker = schemaWalker(doc);
   ops = operations(doc, walker);
   cases = fuzzCases(walker, { run, document: documentExamples(ops) }, family.parentIin);
-  const people = { parent: family.parentIin, staff: STAFF_IIN, operator: OPERATOR_IIN, nationalOperator: NATIONAL_OPERATOR_IIN };
+  const people = { parent: family.parentIin, staff: STAFF_IIN, pmpk: PMPK_IIN, operator: OPERATOR_IIN, nationalOperator: NATIONAL_OPERATOR_IIN };
   runCases = caseRunner({ baseUrl: api.baseUrl, login: (iin) => api.login(iin), people, serverErrors, concurrency: CONCURRENCY });
 });
 
@@ -74,7 +76,7 @@ const WHAT = 'a NUL byte, a lone surrogate, 10,000 characters, a control charact
 describe('fuzzing every field of every route the OpenAPI document lists', () => {
   it('derives its routes, roles and fields from the document', () => {
     expect(ops.length).toBeGreaterThan(25);
-    const unknownRoles = ops.filter((op) => !['anyone', 'logged in', 'applicant', 'kindergarten_staff', 'operator'].includes(op.role)).map((op) => `${op.key}: ${op.role}`);
+    const unknownRoles = ops.filter((op) => !['anyone', 'logged in', 'applicant', 'kindergarten_staff', 'pmpk_staff', 'operator'].includes(op.role)).map((op) => `${op.key}: ${op.role}`);
     expect(unknownRoles).toEqual([]);
     // Every signed action shows its document, so its fields can be fuzzed.
     expect(ops.filter((op) => op.signed && !op.signed.example).map((op) => op.key)).toEqual([]);

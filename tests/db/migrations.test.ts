@@ -30,7 +30,7 @@ describe('migrations', () => {
     expect(await tables(scratch)).toEqual(
       [
         'accounts', 'application_events', 'application_viewers', 'applications', 'calendar_days', 'documents',
-        'enrollments', 'kindergartens', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'place_types', 'places',
+        'enrollments', 'examinations', 'kindergartens', 'need_categories', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'place_types', 'places',
         'referrals', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff', 'used_login_nonces',
       ].sort(),
     );
@@ -39,7 +39,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(22);
+    expect(await tables(scratch)).toHaveLength(24);
   });
 });
 
@@ -73,7 +73,7 @@ describe('R2.5 in the database', () => {
     await db('applications').insert(application(n(), f.childIin, f.parentIin, 'removed'));
     await db('applications').insert(application(n(), f.childIin, f.parentIin));
     await expect(db('applications').insert(application(n(), f.childIin, f.parentIin))).rejects.toMatchObject({ code: '23505' });
-    await db('applications').insert({ ...application(n(), f.childIin, f.parentIin), queue_type: 'correctional' });
+    await db('applications').insert({ ...application(n(), f.childIin, f.parentIin), queue_type: 'correctional', need_category: 'speech' });
   });
 
   it('R4.8 a place can never have fewer than zero or more than its seats free', async () => {

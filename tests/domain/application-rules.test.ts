@@ -93,6 +93,23 @@ describe('the rules of an action, as pure functions', () => {
     expect(outcome(() => rules.guardWithdraw(at(holding, NOW + hours(24) + 1)))).toBe('WITHDRAWAL_WINDOW_PASSED');
   });
 
+  it('R8.3 an examination is recorded once, for a correctional referral, before its deadline; "other category" names a new category; no registration before it', () => {
+    const correctional = { ...filing, queueType: 'correctional' as const, needCategory: 'speech' };
+    const awaiting = queued({ status: 'referral_issued', referral: { ...referral, examination: { dueAt: NOW + days(5) } } });
+    const x = (s: LifecycleState, now = NOW): rules.Situation => ({ ...at(s, now), filing: correctional });
+    const exam = (conclusion: 'confirmed' | 'other_category' | 'not_needed', needCategory?: string) => ({ ...req, conclusion, district: 'Алмалинский', needCategory });
+    expect(outcome(() => rules.guardRecordExamination(x(awaiting), exam('confirmed')))).toBe('allowed');
+    expect(outcome(() => rules.guardRecordExamination(x(awaiting), exam('other_category', 'hearing')))).toBe('allowed');
+    expect(outcome(() => rules.guardRecordExamination(x(awaiting), exam('other_category')))).toBe('INVALID_EXAMINATION');
+    expect(outcome(() => rules.guardRecordExamination(x(awaiting), exam('other_category', 'speech')))).toBe('NOTHING_TO_CHANGE');
+    expect(outcome(() => rules.guardRecordExamination(x(awaiting, NOW + days(5)), exam('confirmed')))).toBe('EXAMINATION_DEADLINE_PASSED');
+    expect(outcome(() => rules.guardRecordExamination(at(awaiting), exam('confirmed')))).toBe('NO_EXAMINATION_PENDING');
+    const examined = queued({ status: 'referral_issued', referral: { ...referral, examination: { dueAt: NOW + days(5), examinedAt: NOW } } });
+    expect(outcome(() => rules.guardRecordExamination(x(examined), exam('confirmed')))).toBe('NO_EXAMINATION_PENDING');
+    expect(outcome(() => rules.guardRegisterArrival(x(awaiting), { ...req, kindergartenId: 3 }))).toBe('EXAMINATION_PENDING');
+    expect(outcome(() => rules.guardRegisterArrival(x(examined), { ...req, kindergartenId: 3 }))).toBe('allowed');
+  });
+
   it('R6.2 R7.1 a category change must change something; only the referral’s kindergarten registers the arrival', () => {
     expect(outcome(() => rules.guardChangeCategory(at(queued()), { ...req, benefitCategory: 'none' }))).toBe('NOTHING_TO_CHANGE');
     const holding = queued({ status: 'referral_issued', referral });
@@ -164,7 +181,7 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
     const calendar = row('offerWindow').calendar!;
     expect(calendar.running(queued())).toBeUndefined();
     expect(calendar.running(s)).toEqual({ from: NOW, rule: 'window', current: NOW + days(2) });
-    expect(calendar.workingDays(settings)).toBe(3);
+    expect(calendar.workingDays(settings, s)).toBe(3);
     expect(calendar.move(s, NOW + days(3))).toEqual({ offerWindowEndsAt: NOW + days(3) });
     expect(s.offer!.windowEndsAt).toBe(NOW + days(3));
     const { app, steps } = host(s);
@@ -193,7 +210,7 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
     expect(row('referral').at(timing(queued({ referral })))).toBeUndefined();
     const calendar = row('referral').calendar!;
     expect(calendar.running(s)).toEqual({ from: NOW, rule: 'after', current: NOW + days(7) });
-    expect(calendar.workingDays(settings)).toBe(5);
+    expect(calendar.workingDays(settings, s)).toBe(5);
     expect(calendar.move(s, NOW + days(8))).toEqual({ referralDeadline: NOW + days(18) });
 
     const expired = NOW + days(7);
@@ -225,7 +242,7 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
     const calendar = row('stopList').calendar!;
     expect(calendar.running(counted)).toEqual({ from: NOW, rule: 'afterDeadline', current: NOW + days(14) });
     expect(calendar.running(queued({ stopList: { from: NOW, until: NOW + days(15) } }))?.rule).toBe('after');
-    expect(calendar.workingDays(settings)).toBe(10);
+    expect(calendar.workingDays(settings, counted)).toBe(10);
     expect(calendar.recount!(host(counted).app)).toBeUndefined();
     expect(calendar.move(counted, NOW + days(15))).toEqual({ stopListUntil: NOW + days(15) });
 
@@ -250,6 +267,32 @@ describe('the deadline table, a row each: when it fires, what it does, how a cal
       ['workingDeadline', midnight, 10, 'afterDeadline'],
       ['transition', 'queued', 'stop_list_corrected', 'system', { stopListUntil: NOW + days(14) }, { from: new Date(NOW + days(15)).toISOString(), to: new Date(NOW + days(14)).toISOString() }],
     ]);
+  });
+
+  it('R8.3 R8.4 a correctional referral runs the ПМПК count until examined, then the registration count; the extension moves the one running when asked', () => {
+    const calendar = row('referral').calendar!;
+    const awaiting = queued({ status: 'referral_issued', referral: { ...referral, baseDeadline: NOW + days(5), examination: { dueAt: NOW + days(5) } } });
+    expect(rules.referralDeadline(awaiting)).toBe(NOW + days(5));
+    expect(rules.examinationDueAt(awaiting)).toBe(NOW + days(5));
+    expect(calendar.running(awaiting)).toEqual({ from: NOW, rule: 'after', current: NOW + days(5) });
+    expect(calendar.workingDays(settings, awaiting)).toBe(3);
+    expect(calendar.move(awaiting, NOW + days(6))).toEqual({ referralDeadline: NOW + days(6), examinationDueAt: NOW + days(6) });
+
+    const examinedAt = NOW + days(2);
+    const examined = { dueAt: NOW + days(5), examinedAt, conclusion: 'confirmed' as const };
+    const registering = queued({ status: 'referral_issued', referral: { ...referral, baseDeadline: NOW + days(9), examination: examined } });
+    expect(rules.referralDeadline(registering)).toBe(NOW + days(9));
+    expect(rules.examinationDueAt(registering)).toBeUndefined();
+    expect(calendar.running(registering)).toEqual({ from: examinedAt, rule: 'after', current: NOW + days(9) });
+    expect(calendar.workingDays(settings, registering)).toBe(5);
+
+    // Extended before the examination: the examination's deadline moved, the registration's not.
+    const before = { ...referral, extensionDays: 10, extendedDeadline: 'examination' as const };
+    expect(rules.referralDeadline(queued({ referral: { ...before, examination: { dueAt: NOW + days(5) } } }))).toBe(NOW + days(15));
+    expect(rules.referralDeadline(queued({ referral: { ...before, baseDeadline: NOW + days(9), examination: examined } }))).toBe(NOW + days(9));
+    // Extended after it: the registration's.
+    const after = { ...referral, baseDeadline: NOW + days(9), extensionDays: 10, extendedDeadline: 'registration' as const, examination: examined };
+    expect(rules.referralDeadline(queued({ referral: after }))).toBe(NOW + days(19));
   });
 
   it('every kind has a row; ties go to the earlier row, and the working-day ones are asked in order: window, referral, stop-list', () => {

@@ -38,14 +38,21 @@ export async function buildRegion(db: Db, settings: Partial<RuleSettings> = {}):
   return code;
 }
 
-/** A kindergarten in the region with one place of `seats` free seats for `groupYear`. */
-export async function buildPlace(db: Db, opts: { regionCode: string; groupYear: number; seats?: number }) {
+/**
+ * A kindergarten in the region with one place of `seats` free seats for `groupYear`; with a
+ * `needCategory`, a correctional kindergarten whose place is for that category (R8.1).
+ */
+export async function buildPlace(db: Db, opts: { regionCode: string; groupYear: number; seats?: number; needCategory?: string }) {
+  const kind = opts.needCategory ? 'correctional' : 'state';
   const [kg] = await db('kindergartens')
-    .insert({ region_code: opts.regionCode, name_ru: 'Тестовый сад', name_kk: 'Сынақ бақшасы', kind: 'state', address: 'ул. Тестовая, 1' })
+    .insert({ region_code: opts.regionCode, name_ru: 'Тестовый сад', name_kk: 'Сынақ бақшасы', kind, address: 'ул. Тестовая, 1' })
     .returning('id');
   const seats = opts.seats ?? 1;
   const [place] = await db('places')
-    .insert({ kindergarten_id: kg.id, group_year: opts.groupYear, language: 'ru', place_type: 'general', total: seats, free: seats, released_on: '2026-11-24' })
+    .insert({
+      kindergarten_id: kg.id, group_year: opts.groupYear, language: 'ru', place_type: 'general', total: seats, free: seats, released_on: '2026-11-24',
+      need_category: opts.needCategory ?? null,
+    })
     .returning('id');
   return { placeId: place.id as number, kindergartenId: kg.id as number };
 }
@@ -62,13 +69,14 @@ export interface Started {
 export async function startApplication(
   env: TestWorkflowEnvironment,
   db: Db,
-  opts: { regionCode: string; childBirthDate?: string; benefitCategory?: BenefitCategory },
+  opts: { regionCode: string; childBirthDate?: string; benefitCategory?: BenefitCategory; needCategory?: string },
 ): Promise<Started> {
   const filing = await buildFiling(db, {
     registeredAt: await env.currentTimeMs(),
     regionCode: opts.regionCode,
     childBirthDate: opts.childBirthDate ?? '2022-06-15',
     benefitCategory: opts.benefitCategory,
+    needCategory: opts.needCategory, // R8.1: a correctional filing
   });
   const handle = await env.client.workflow.start(applicationWorkflow, {
     workflowId: filing.number,
@@ -212,11 +220,14 @@ export const randomSerial = () => randomInt(0, 10_000);
 /** What a refused update rejects with: the workflow's typed failure as its cause. */
 export const refusal = (type: string) => ({ cause: expect.objectContaining({ type }) });
 
-/** A new application in a region of its own (or `regionCode`) holding a referral to a new place. */
-export async function startWithReferral(env: TestWorkflowEnvironment, db: Db, regionCode?: string, childBirthDate?: string) {
+/**
+ * A new application in a region of its own (or `regionCode`) holding a referral to a new place;
+ * with a `needCategory`, a correctional application with a referral to a place of that category (R8).
+ */
+export async function startWithReferral(env: TestWorkflowEnvironment, db: Db, regionCode?: string, childBirthDate?: string, needCategory?: string) {
   const region = regionCode ?? (await buildRegion(db));
-  const started = await startApplication(env, db, { regionCode: region, childBirthDate });
-  const { placeId, kindergartenId } = await buildPlace(db, { regionCode: region, groupYear: started.filing.groupYear });
+  const started = await startApplication(env, db, { regionCode: region, childBirthDate, needCategory });
+  const { placeId, kindergartenId } = await buildPlace(db, { regionCode: region, groupYear: started.filing.groupYear, needCategory });
   const state = await issueReferral(env, db, started, placeId);
   return {
     started,

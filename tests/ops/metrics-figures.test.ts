@@ -30,6 +30,8 @@ async function application(db: Db, fields: { region?: string; queueType?: string
     number,
     region_code: fields.region ?? 'almaty',
     queue_type: fields.queueType ?? 'general',
+    // R8.1 (a column only in schemas migrated past 20261129160000: the older one below takes none).
+    ...(fields.queueType === 'correctional' ? { need_category: 'speech' } : {}),
     child_iin: family.childIin,
     applicant_iin: family.parentIin,
     benefit_category: 'none',

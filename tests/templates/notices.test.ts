@@ -40,6 +40,9 @@ const KEY_DATE: Record<NoticeKind, string | undefined> = {
   removed: undefined,
   reconfirmation_due: '24.11.2027',
   enrolled: undefined,
+  examination_confirmed: '11.12.2026',
+  examination_other_category: undefined,
+  examination_not_needed: undefined,
 };
 
 function content(kind: NoticeKind, language: Language, base: Partial<NoticeContent> = {}): NoticeContent {
@@ -59,6 +62,12 @@ function content(kind: NoticeKind, language: Language, base: Partial<NoticeConte
       return { reconfirmBy: RECONFIRM_BY, ...c };
     case 'enrolled':
       return { kindergarten: first, ...c };
+    case 'examination_confirmed':
+      return { kindergarten: first, deadline: DEADLINE, ...c };
+    case 'examination_other_category':
+      return { needCategory: language === 'kk' ? 'Психикалық дамудың тежелуі' : 'Задержка психоречевого развития', ...c };
+    case 'examination_not_needed':
+      return c;
     case 'stop_list_ended':
       return c;
   }
@@ -155,6 +164,24 @@ describe('R9.1 renderNotice', () => {
       expect(n.subject).toContain('Bcc: victim@example.com');
       expect(n.sms).not.toMatch(/[\r\n]/);
     }
+  });
+
+  it.each(LANGUAGES)('R8.3 a correctional referral_issued (%s) sends the family to the ПМПК by its deadline, then to register', (language) => {
+    const examinationDueAt = '2026-12-03T19:00:00.000Z'; // end of 03.12.2026
+    const n = renderNotice('referral_issued', language, content('referral_issued', language, { deadline: examinationDueAt, examinationDueAt }));
+    for (const body of [n.text, n.html, n.sms]) {
+      expect(body).toContain('ПМПК');
+      expect(body).toContain(untilPhrase(Date.parse(examinationDueAt), language));
+    }
+    expect(n.text).toContain(language === 'ru' ? '5 рабочих дней' : '5 жұмыс күні');
+    const general = renderNotice('referral_issued', language, content('referral_issued', language));
+    expect(general.text).not.toContain('ПМПК');
+  });
+
+  it.each(LANGUAGES)('R8.1 R8.3 examination_other_category (%s) names the category found', (language) => {
+    const c = content('examination_other_category', language);
+    const n = renderNotice('examination_other_category', language, c);
+    for (const body of [n.text, n.html]) expect(body).toContain(c.needCategory);
   });
 
   it('refuses a notice without the fields its kind needs', () => {

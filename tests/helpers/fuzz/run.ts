@@ -9,6 +9,8 @@ import { verdict, type Failure, type Findings } from './verdict';
 export interface People {
   parent: string;
   staff: string;
+  /** ПМПК staff (R8.3). */
+  pmpk: string;
   operator: string;
   nationalOperator: string;
 }
@@ -28,6 +30,8 @@ function identities(role: string, people: People): Identity[] {
       return [{ name: 'parent', iin: people.parent }, anonymous];
     case 'kindergarten_staff':
       return [{ name: 'kindergarten_staff', iin: people.staff }, anonymous];
+    case 'pmpk_staff':
+      return [{ name: 'pmpk_staff', iin: people.pmpk }, anonymous];
     case 'operator':
       return [{ name: 'operator (Almaty)', iin: people.operator }, { name: 'operator (national)', iin: people.nationalOperator }, anonymous];
     default:

@@ -1,12 +1,15 @@
 import type { Db } from './connection';
-import { ruleSettingsSchema, type RuleSettings } from '../domain/rule-settings';
+import { ruleSettingsSchema, SETTINGS_ADDED_LATER, type RuleSettings } from '../domain/rule-settings';
 
 export interface RegionSettings {
   code: string;
   settings: RuleSettings;
 }
 
-const parse = (row: { code: string; settings: unknown }): RegionSettings => ({ code: row.code, settings: ruleSettingsSchema.parse(row.settings) });
+const parse = (row: { code: string; settings: unknown }): RegionSettings => ({
+  code: row.code,
+  settings: ruleSettingsSchema.parse({ ...SETTINGS_ADDED_LATER, ...(row.settings as object) }),
+});
 
 /** R10: a region's rule settings as they are now, or undefined for a region that does not exist. */
 export async function regionSettings(db: Db, code: string): Promise<RegionSettings | undefined> {

@@ -16,8 +16,8 @@ export const ruleSettingsSchema = z.object({
   choiceWindowWorkingDays: z.number().int().min(1).max(10),
   /** R5.2: working days to register a referral at the kindergarten. */
   referralWorkingDays: z.number().int().min(1).max(30),
-  /** R8.3: working days after a correctional referral's issue to be examined at the ПМПК (regions set before it: 3). */
-  pmpkExaminationWorkingDays: z.number().int().min(1).max(30).default(3),
+  /** R8.3: working days after a correctional referral's issue to be examined at the ПМПК. */
+  pmpkExaminationWorkingDays: z.number().int().min(1).max(30),
   /** R5.3: working days on the stop-list after an annulled referral. */
   stopListWorkingDays: z.number().int().min(0).max(60),
   /** R5.4: expired referrals that remove the child. */
@@ -49,3 +49,9 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
   reconfirmationMonths: 12,
   reconfirmationReminderDays: 30,
 };
+
+/**
+ * Settings added after regions were first stored, with the value a stored region takes until an
+ * operator sets its own (R10): the region rows need no rewrite when a rule gains a setting.
+ */
+export const SETTINGS_ADDED_LATER: Partial<RuleSettings> = { pmpkExaminationWorkingDays: DEFAULT_RULE_SETTINGS.pmpkExaminationWorkingDays };

@@ -1,6 +1,7 @@
 import type { NoticeRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import type { NoticeContent, NoticeKindergarten } from '../domain/notices';
+import { regionContactsSchema } from '../domain/rule-settings';
 import type { Language } from '../domain/queue';
 import type { TransitionCause } from '../domain/statuses';
 
@@ -53,9 +54,13 @@ export function createNoticeActivities({ db }: { db: Db }) {
       const app = await db('applications as a')
         .join('persons as c', 'c.iin', 'a.child_iin')
         .where({ 'a.number': req.number })
-        .first('a.email', 'a.phone', 'a.extra_email', 'a.extra_phone', 'a.language', 'c.first_name');
+        .join('regions as r', 'r.code', 'a.region_code')
+        .first('a.email', 'a.phone', 'a.extra_email', 'a.extra_phone', 'a.language', 'c.first_name', 'r.contacts');
       if (!app) throw new Error(`no application ${req.number}`);
       const content = await noticeContent(db, req, app.language, app.first_name);
+      // R10: the region's contacts go in the notice's footer (keys or values the schema refuses are left out).
+      const contacts = regionContactsSchema.strip().catch({}).parse(app.contacts ?? {});
+      if (Object.keys(contacts).length) content.contacts = contacts as Record<string, string>;
       const recipients = [
         { channel: 'email', recipient: app.email },
         { channel: 'sms', recipient: app.phone },

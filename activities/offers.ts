@@ -4,6 +4,7 @@ import type { OfferWave, OfferWaveRequest } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { almatyDate } from '../domain/almaty-time';
 import { iso } from '../domain/iso';
+import { kindsOfferedByQueue } from '../domain/rule-settings';
 import { applicationWorkflowId, offerPlacesSignal } from '../contracts/application';
 
 const SIGNALS_AT_ONCE = 50;
@@ -36,25 +37,49 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
     },
 
     /**
-     * R4.4: picks, in one transaction, the published places not yet offered and, per queue and
+     * R4.4, R4.7: picks, in one transaction, the published places not yet offered and, per queue and
      * group year, as many first eligible applications as they have free seats. A retry returns the
      * wave already chosen.
      */
     async selectOfferWave(req: OfferWaveRequest): Promise<OfferWave> {
       return db.transaction(async (trx) => {
         const created = await trx('offer_waves')
-          .insert({ id: req.waveId, region_code: req.regionCode, offered_at: iso(req.at), window_ends_at: iso(req.windowEndsAt) })
+          .insert({
+            id: req.waveId,
+            region_code: req.regionCode,
+            offered_at: iso(req.at),
+            window_ends_at: iso(req.windowEndsAt),
+            window_mode: req.windowMode ?? null,
+            window_days: req.windowDays ?? null,
+          })
           .onConflict('id')
           .ignore()
           .returning('id');
         if (created.length === 0) return summarize(trx, req.waveId);
 
+        // R4.7: places of a kind the region has but does not offer by the queue (private ones, unless
+        // it does) are not offered: they open to free choice at once.
+        const byQueue = req.kindsOnOffer && kindsOfferedByQueue({ kindsOnOffer: req.kindsOnOffer, privatePlacesByQueue: req.privatePlacesByQueue ?? false });
+        const freeChoiceOnly = req.kindsOnOffer?.filter((k) => !byQueue!.includes(k)) ?? [];
+        if (freeChoiceOnly.length) {
+          await trx('places')
+            .whereIn('kindergarten_id', trx('kindergartens').where({ region_code: req.regionCode }).whereIn('kind', freeChoiceOnly).select('id'))
+            .whereNotNull('published_at')
+            .whereNull('offer_wave_id')
+            .whereNull('free_choice_since')
+            .update({ free_choice_since: iso(req.at) });
+        }
         const places: { id: number; free: number; group_year: number; kind: string; need_category: string | null }[] = await trx('places as p')
           .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
           .where('k.region_code', req.regionCode)
           .whereNotNull('p.published_at')
           .whereNull('p.offer_wave_id')
           .where('p.free', '>', 0)
+          // R4.7: correctional places (R8) and the kinds the region offers by the queue; a run
+          // recorded before the setting offered every kind.
+          .modify((q) => {
+            if (byQueue) q.whereIn('k.kind', ['correctional', ...byQueue]);
+          })
           .forUpdate('p')
           .select('p.id', 'p.free', 'p.group_year', 'k.kind', 'p.need_category');
         // R8.1: a correctional place is offered only to applications of its own category of need.
@@ -89,7 +114,13 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
       const rows: { application_number: string; place_ids: number[] }[] = await db('offer_wave_applications')
         .where({ wave_id: waveId })
         .orderBy('application_number');
-      const offer = { offerId: waveId, offeredAt: wave.offered_at.getTime(), windowEndsAt: wave.window_ends_at.getTime() };
+      const offer = {
+        offerId: waveId,
+        offeredAt: wave.offered_at.getTime(),
+        windowEndsAt: wave.window_ends_at.getTime(),
+        // R10: how the window was counted (waves offered before the setting carry none)
+        ...(wave.window_mode ? { windowMode: wave.window_mode, windowDays: wave.window_days } : {}),
+      };
       for (let i = 0; i < rows.length; i += SIGNALS_AT_ONCE) {
         await Promise.all(
           rows.slice(i, i + SIGNALS_AT_ONCE).map((r) =>

@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import { DOMAIN_ERRORS } from '../domain/errors';
 import { iso } from '../domain/iso';
 import { queueNumbers } from '../db/queue-numbers';
+import { regionSettings } from '../db/regions';
 
 async function inFreeChoice(db: Db, placeId: number, fit: NonNullable<ReservationRequest['freeChoice']>): Promise<boolean> {
   const place = await db('places as p')
@@ -57,6 +58,15 @@ export function createPlaceActivities({ db }: { db: Db }) {
           throw ApplicationFailure.nonRetryable('the place is for another category of need', DOMAIN_ERRORS.NEED_CATEGORY_MISMATCH, {
             placeId: req.placeId,
             ...mismatch,
+          });
+        }
+        // R4.7: only a kind the region has on offer, by its settings as they are now (correctional: R8).
+        const place = await trx('places as p').join('kindergartens as k', 'k.id', 'p.kindergarten_id').where('p.id', req.placeId).first('k.kind', 'k.region_code');
+        const region = place && (await regionSettings(trx, place.region_code));
+        if (place && region && place.kind !== 'correctional' && !region.settings.kindsOnOffer.includes(place.kind)) {
+          throw ApplicationFailure.nonRetryable(`the region has no ${place.kind} kindergartens on offer`, DOMAIN_ERRORS.KIND_NOT_OFFERED, {
+            placeId: req.placeId,
+            kind: place.kind,
           });
         }
         if (req.freeChoice && !(await inFreeChoice(trx, req.placeId, req.freeChoice))) {

@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Db } from '../db/connection';
 import type { PersonRegistry } from '../domain/registry';
 import type { AuthSettings } from './auth-settings';
-import { jsonBody } from './body';
+import { jsonBodyBesides } from './body';
 import { refuseUnsafeText } from './text-safety';
 import { problemMiddleware } from './problems';
 import { requestLog } from './request-log';
@@ -18,6 +18,8 @@ import { securityHeaders } from './security-headers';
 import { sessionMiddleware } from './session';
 import type { Lifecycle } from './shutdown';
 import type { SignatureVerifier } from './signature/verifier';
+import type { UploadStore } from '../db/uploads';
+import type { Scanner } from './uploads';
 import { createLogger, type Logger } from '../telemetry/log';
 
 export interface AppDeps {
@@ -43,6 +45,10 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** The API's logger (telemetry/log.ts): a line per request; absent, only errors, to stdout. */
   log?: Logger;
+  /** R2.3: where benefit documents are kept; absent, PostgreSQL (db/uploads.ts). */
+  uploads?: UploadStore;
+  /** R2.3: checks each upload before it is stored (an antivirus); absent, none (api/uploads.ts `noScanner`). */
+  scanner?: Scanner;
 }
 
 /** The API's one router, made from the route table (api/routes/index.ts). */
@@ -65,7 +71,7 @@ export function createApp(deps: AppDeps): Koa {
   for (const m of securityHeaders({ corsOrigins: deps.corsOrigins, routes: ROUTES })) app.use(m);
   app.use(problemMiddleware);
   app.use(rateLimit(ROUTES, deps.limits));
-  app.use(jsonBody);
+  app.use(jsonBodyBesides(ROUTES));
   app.use(refuseUnsafeText);
   app.use(sessionMiddleware(deps.db));
   const router = apiRouter(deps);

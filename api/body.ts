@@ -39,3 +39,12 @@ export async function jsonBody(ctx: Context, next: Next): Promise<void> {
   }
   await next();
 }
+
+/**
+ * `jsonBody` for every route but those that stream a file (`upload` in the route table): their
+ * multipart body is left unread for the handler, which bounds it itself (api/uploads.ts).
+ */
+export function jsonBodyBesides(routes: readonly { method: string; path: string; upload?: unknown }[]) {
+  const streamed = new Set(routes.filter((r) => r.upload).map((r) => `${r.method.toUpperCase()} ${r.path}`));
+  return (ctx: Context, next: Next) => (streamed.has(`${ctx.method} ${ctx.path}`) ? next() : jsonBody(ctx, next));
+}

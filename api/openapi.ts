@@ -49,7 +49,7 @@ function successResponse(r: AnyRoute) {
   if (status !== 204 && schema) {
     const medias: readonly Media[] = r.ok.media === undefined ? ['application/json'] : typeof r.ok.media === 'string' ? [r.ok.media] : r.ok.media;
     const body = answerSchema(schema);
-    out.content = Object.fromEntries(medias.map((m) => [contentType(m), { schema: m === 'image/png' ? { type: 'string', contentMediaType: 'image/png' } : body }]));
+    out.content = Object.fromEntries(medias.map((m) => [contentType(m), { schema: m.startsWith('image/') ? { type: 'string', contentMediaType: m } : body }]));
   }
   if (headers) out.headers = Object.fromEntries(Object.entries(headers).map(([name, h]) => [name, { description: h.description, schema: answerSchema(h.schema) }]));
   if (r.limit) out.headers = { ...out.headers, ...rateLimitDocs(r.limit).headers };
@@ -79,6 +79,19 @@ function requestBody(r: AnyRoute) {
         `holding ${r.signed.namesApplication ? 'applicationNumber, ' : ''}the fields below, a nonce (16–128 of [A-Za-z0-9_-], used once) and signedAt (ISO instant), ` +
         `with one enveloped XMLDSig signature. Example before signing:\n\n    ${signedDocumentExample(r.signed)}`,
       content: { 'application/json': { schema: requestSchema(signedBodySchema) } },
+    };
+  }
+  if (r.upload) {
+    const { field, media, maxBytes, description } = r.upload;
+    return {
+      required: true,
+      description,
+      content: {
+        'multipart/form-data': {
+          schema: { type: 'object', required: [field], properties: { [field]: { type: 'string', contentMediaType: 'application/octet-stream', maxLength: maxBytes } } },
+          encoding: { [field]: { contentType: media.join(', ') } },
+        },
+      },
     };
   }
   return r.body ? { required: true, content: { 'application/json': { schema: requestSchema(r.body) } } } : undefined;

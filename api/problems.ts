@@ -52,6 +52,8 @@ export const PROBLEMS = {
   WRONG_KINDERGARTEN: 409,
   NOTHING_TO_CHANGE: 409,
   NOT_IN_FREE_CHOICE: 409,
+  // R4.7: a kind of kindergarten the region does not have on offer.
+  KIND_NOT_OFFERED: 409,
   // R8.1: the category of need.
   NEED_CATEGORY_MISMATCH: 409,
   NEED_CATEGORY_NOT_APPLICABLE: 422,
@@ -62,6 +64,15 @@ export const PROBLEMS = {
   INVALID_EXAMINATION: 400,
   EXAMINATION_PENDING: 409,
   FORBIDDEN: 403,
+  // R2.3, R6.2: benefit documents, uploaded first (api/uploads.ts), then named by the signed action.
+  UPLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_UPLOAD_TYPE: 415,
+  UPLOAD_MALFORMED: 400,
+  UPLOAD_REJECTED: 422,
+  TOO_MANY_UPLOADS: 409,
+  UPLOAD_UNKNOWN: 422,
+  UPLOAD_MISMATCH: 422,
+  BENEFIT_DOCUMENTS_REQUIRED: 400,
   // R1: signed XML, certificates, login and signed actions.
   SIGNED_XML_TOO_LARGE: 413,
   XML_MALFORMED: 400,

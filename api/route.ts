@@ -21,7 +21,7 @@ export type Role = 'anyone' | 'logged in' | 'applicant' | StaffRole;
 /** Who the route acts for, once its role is checked. */
 export type Caller<R extends Role> = R extends 'anyone' ? undefined : R extends 'logged in' | 'applicant' ? Session : StaffMember;
 
-export type Media = 'application/json' | 'text/html' | 'application/xml' | 'text/javascript' | 'text/css' | 'image/png' | 'application/pdf';
+export type Media = 'application/json' | 'text/html' | 'application/xml' | 'text/javascript' | 'text/css' | 'image/png' | 'image/jpeg' | 'application/pdf';
 
 /** A signed action (R1.2): its document's root element and its fields besides the envelope. */
 export interface SignedDocumentSpec<F extends z.ZodType = z.ZodType> {
@@ -50,6 +50,16 @@ export interface Success<O extends z.ZodType | undefined> {
   /** Response headers the route sets. */
   headers?: Record<string, { description: string; schema: z.ZodType }>;
   links?: Record<string, RouteLink>;
+}
+
+/** A multipart/form-data body of one file, as the OpenAPI document describes it. */
+export interface UploadSpec {
+  /** The form field that carries the file. */
+  field: string;
+  /** The media types accepted, judged by content. */
+  media: readonly string[];
+  maxBytes: number;
+  description: string;
 }
 
 export interface HeaderSpec {
@@ -98,6 +108,11 @@ export interface RouteSpec<
   /** Request headers the route reads besides Authorization. */
   headers?: HeaderSpec[];
   signed?: SignedDocumentSpec<F>;
+  /**
+   * The body is one file, multipart/form-data, which the handler streams itself (api/uploads.ts):
+   * the JSON body middleware lets it through untouched.
+   */
+  upload?: UploadSpec;
   ok: Success<O>;
   handle(input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, R, z.output<F>>, deps: AppDeps): Promise<Answer<O>>;
 }

@@ -4,7 +4,7 @@
  * workflow never imports an activity (nor anything with I/O) and an activity never imports a workflow.
  */
 import type { BenefitCategory, QueueType } from '../domain/queue';
-import type { RuleSettings } from '../domain/rule-settings';
+import type { ChoiceWindowMode, RuleSettings } from '../domain/rule-settings';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { NoticeKind } from '../domain/notices';
 import type { ApplicationFiling, ExaminationConclusion } from './application';
@@ -84,6 +84,12 @@ export interface OfferWaveRequest {
   regionCode: string;
   at: number;
   windowEndsAt: number;
+  /** R4.5, R10: how the window was counted and its length (absent in runs recorded before the setting). */
+  windowMode?: ChoiceWindowMode;
+  windowDays?: number;
+  /** R4.7, from the region's settings (absent in runs recorded before them: every kind is offered). */
+  kindsOnOffer?: RuleSettings['kindsOnOffer'];
+  privatePlacesByQueue?: boolean;
   /** R4.6, from the region's settings. */
   minimumAgeYears: number;
 }

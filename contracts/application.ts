@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { BenefitCategory, Language, QueueType } from '../domain/queue';
+import type { ChoiceWindowMode } from '../domain/rule-settings';
 
 export const APPLICATION_TASK_QUEUE = 'applications';
 
@@ -47,6 +48,12 @@ export interface Offer {
   placeIds: number[];
   offeredAt: number;
   windowEndsAt: number;
+  /**
+   * R4.5, R10: how the window was counted and how many days; absent on offers made before the
+   * setting (working days, by the region's settings). A calendar-day window never moves.
+   */
+  windowMode?: ChoiceWindowMode;
+  windowDays?: number;
 }
 
 /** R8.3: the ПМПК examination a correctional referral waits for, and what it concluded. */

@@ -2,6 +2,7 @@ import type { Db } from './connection';
 import { queueNumbers } from './queue-numbers';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { iso, isoOrNull } from '../domain/iso';
+import type { KindergartenKind } from '../domain/rule-settings';
 import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
 
 /** R11: what anyone may see — registration numbers and queue numbers, never a name or an IIN. */
@@ -10,6 +11,8 @@ export interface PublicFilter {
   regionCode: string;
   kindergartenId?: number;
   groupYear?: number;
+  /** R4.7 */
+  kind?: KindergartenKind;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function publishedPlaces(db: Db, f: PublicFilter, page: Page) {
     .modify((q) => {
       if (f.kindergartenId) q.where('k.id', f.kindergartenId);
       if (f.groupYear) q.where('p.group_year', f.groupYear);
+      if (f.kind) q.where('k.kind', f.kind);
       if (page.after) q.whereRaw('(p.published_at, p.id) < (?::timestamptz, ?::integer)', [page.after.at, page.after.id]);
     })
     .orderBy([{ column: 'p.published_at', order: 'desc' }, { column: 'p.id', order: 'desc' }])
@@ -105,6 +109,7 @@ export async function issuedReferrals(db: Db, f: PublicFilter, page: Page) {
     .modify((q) => {
       if (f.kindergartenId) q.where('k.id', f.kindergartenId);
       if (f.groupYear) q.where('p.group_year', f.groupYear);
+      if (f.kind) q.where('k.kind', f.kind);
       if (page.after) q.whereRaw('(r.issued_at, r.id) < (?::timestamptz, ?::bigint)', [page.after.at, page.after.id]);
     })
     .orderBy([{ column: 'r.issued_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])

@@ -1,5 +1,5 @@
 import type { Db } from './connection';
-import { ruleSettingsSchema, SETTINGS_ADDED_LATER, type RuleSettings } from '../domain/rule-settings';
+import { regionContactsSchema, ruleSettingsSchema, SETTINGS_ADDED_LATER, type RegionContacts, type RuleSettings } from '../domain/rule-settings';
 
 export interface RegionSettings {
   code: string;
@@ -26,4 +26,11 @@ export async function kindergartenRegionSettings(db: Db, kindergartenId: number)
 /** Every region's settings (the worker's schedules at start). */
 export async function allRegionSettings(db: Db): Promise<RegionSettings[]> {
   return (await db('regions').select('code', 'settings')).map(parse);
+}
+
+/** R10: a region's contacts (support phone, e-mail, hours); keys it does not know are left out
+ * (a stored value the schema refuses leaves none rather than failing the caller). */
+export async function regionContacts(db: Db, code: string): Promise<RegionContacts> {
+  const row = await db('regions').where({ code }).first('contacts');
+  return regionContactsSchema.strip().catch({}).parse(row?.contacts ?? {});
 }

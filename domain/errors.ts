@@ -31,6 +31,8 @@ export const DOMAIN_ERRORS = {
   NOT_IN_FREE_CHOICE: 'NOT_IN_FREE_CHOICE',
   /** R8.1: a correctional place is for another category of need than the application's. */
   NEED_CATEGORY_MISMATCH: 'NEED_CATEGORY_MISMATCH',
+  /** R4.7, R10: the place's kindergarten is of a kind the region does not have on offer. */
+  KIND_NOT_OFFERED: 'KIND_NOT_OFFERED',
   /** R8.1: the category of need is for correctional applications only. */
   NEED_CATEGORY_NOT_APPLICABLE: 'NEED_CATEGORY_NOT_APPLICABLE',
   /** R8.3: no correctional referral awaits a ПМПК examination (a general application, or already examined). */

@@ -53,6 +53,8 @@ export interface NoticeContent {
   examinationDueAt?: string;
   /** examination_other_category: the category the ПМПК found, named in the notice's language (R8.1). */
   needCategory?: string;
+  /** R10: the region's contacts (support phone, e-mail, hours …) as they stood when the notice was made. */
+  contacts?: Record<string, string>;
 }
 
 /** A notice as sent: one e-mail (subject, HTML and text) or one SMS. */

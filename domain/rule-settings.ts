@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** R4.7: the kinds of kindergarten a region may have (correctional ones follow R8, not this setting). */
+export const KINDS_ON_OFFER = ['state', 'private', 'village', 'mini_centre'] as const;
+export type KindOnOffer = (typeof KINDS_ON_OFFER)[number];
+/** R4.7: every kind of kindergarten, as the kindergartens table has them. */
+export const KINDERGARTEN_KINDS = [...KINDS_ON_OFFER, 'correctional'] as const;
+export type KindergartenKind = (typeof KINDERGARTEN_KINDS)[number];
+
 /**
  * R10: the rules a region may set without a code change. Stored as JSON on the region row; every
  * workflow reads them through an activity so that its history records the values it acted on.
@@ -12,8 +19,22 @@ export const ruleSettingsSchema = z.object({
   /** R4.3, R4.4: the hours (Asia/Almaty) of the daily publication and of the offer. */
   publicationHour: z.number().int().min(0).max(23),
   offerHour: z.number().int().min(0).max(23),
-  /** R4.5: the choice window, in working days. */
+  /**
+   * R4.5: the choice window's length N. The name predates the calendar mode and stays (stored
+   * regions, recorded histories and the settings log carry it): it counts working days or calendar
+   * days as `choiceWindowMode` says.
+   */
   choiceWindowWorkingDays: z.number().int().min(1).max(10),
+  /**
+   * R4.5, R10: `working` — N working days; `calendar` — N calendar days ("в течение 3 дней"; Astana
+   * has used 1). In both the offer day is day 1 and the window closes at 24:00 Almaty of day N; a
+   * calendar-day window is never moved by a calendar change.
+   */
+  choiceWindowMode: z.enum(['working', 'calendar']),
+  /** R4.7: the kinds of kindergarten the region has: only their places are offered and chosen. */
+  kindsOnOffer: z.array(z.enum(KINDS_ON_OFFER)).min(1).refine((k) => new Set(k).size === k.length, 'each kind once'),
+  /** R4.7: private places are offered by the queue (true) or only taken by free choice (false). */
+  privatePlacesByQueue: z.boolean(),
   /** R5.2: working days to register a referral at the kindergarten. */
   referralWorkingDays: z.number().int().min(1).max(30),
   /** R8.3: working days after a correctional referral's issue to be examined at the ПМПК. */
@@ -33,6 +54,14 @@ export const ruleSettingsSchema = z.object({
 });
 
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
+export type ChoiceWindowMode = RuleSettings['choiceWindowMode'];
+
+/**
+ * R4.7: the kinds whose places the queue is offered — the region's kinds, private ones only when the
+ * region offers them by the queue (else they are taken by free choice alone).
+ */
+export const kindsOfferedByQueue = (settings: Pick<RuleSettings, 'kindsOnOffer' | 'privatePlacesByQueue'>): KindOnOffer[] =>
+  settings.kindsOnOffer.filter((k) => k !== 'private' || settings.privatePlacesByQueue);
 
 /** The settings of the seeded instructions (Almaty's portal); a region overrides what differs. */
 export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
@@ -40,6 +69,9 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
   publicationHour: 18,
   offerHour: 7,
   choiceWindowWorkingDays: 3,
+  choiceWindowMode: 'working',
+  kindsOnOffer: ['state'],
+  privatePlacesByQueue: false,
   referralWorkingDays: 5,
   pmpkExaminationWorkingDays: 3,
   stopListWorkingDays: 10,
@@ -54,4 +86,27 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
  * Settings added after regions were first stored, with the value a stored region takes until an
  * operator sets its own (R10): the region rows need no rewrite when a rule gains a setting.
  */
-export const SETTINGS_ADDED_LATER: Partial<RuleSettings> = { pmpkExaminationWorkingDays: DEFAULT_RULE_SETTINGS.pmpkExaminationWorkingDays };
+export const SETTINGS_ADDED_LATER: Partial<RuleSettings> = {
+  pmpkExaminationWorkingDays: DEFAULT_RULE_SETTINGS.pmpkExaminationWorkingDays,
+  choiceWindowMode: DEFAULT_RULE_SETTINGS.choiceWindowMode,
+  kindsOnOffer: DEFAULT_RULE_SETTINGS.kindsOnOffer,
+  privatePlacesByQueue: DEFAULT_RULE_SETTINGS.privatePlacesByQueue,
+};
+
+/**
+ * R10: the region's contacts (support phone, e-mail, hours), shown on documents and notices. Kept
+ * in the region row's own `contacts` column (documents printed them before they became a setting);
+ * an operator changes them with the settings. Each value is plain text, shown escaped. No default:
+ * another region's phone would send families to the wrong office, so a region without its own shows none.
+ */
+const contactText = z.string().trim().min(1).max(200);
+export const regionContactsSchema = z.strictObject({
+  phone: contactText.optional(),
+  email: z.string().trim().email().max(200).optional(),
+  hours: contactText.optional(),
+  callCentre: contactText.optional(),
+  educationDepartment: contactText.optional(),
+  support: contactText.optional(),
+});
+export type RegionContacts = z.infer<typeof regionContactsSchema>;
+

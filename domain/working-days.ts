@@ -86,6 +86,16 @@ export function choiceWindowEnd(openedAtMs: number, n: number, cal: WorkingCalen
 }
 
 /**
+ * R4.5, R10 (a region's calendar-day window): the offer day is day 1 and the window closes at 24:00
+ * Asia/Almaty of calendar day n — 1 day closes at the end of the offer day. No calendar is asked:
+ * days off count.
+ */
+export function calendarWindowEnd(openedAtMs: number, n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`calendar-day window must be an integer >= 1, got ${n}`);
+  return endOfAlmatyDay(addDays(almatyDate(openedAtMs), n - 1));
+}
+
+/**
  * How many calendar days ahead of `instantMs` a calendar must cover to answer for n working days
  * safely (used to bound DB reads). Generous: Kazakhstan's longest run of days off (Nauryz with its
  * transfers and a weekend) is about five days, far below three calendar days per working day.

@@ -215,6 +215,33 @@ ${body}
 </html>
 `;
 
+// ---- the region's contacts (R10) ----------------------------------------------------------------
+
+const CONTACT_LABELS: Record<Language, Record<string, string>> = {
+  ru: { support: 'Служба поддержки', callCentre: 'Call-center', phone: 'Телефон', email: 'E-mail', hours: 'Часы работы', educationDepartment: 'Управление образования' },
+  kk: { support: 'Қолдау қызметі', callCentre: 'Call-center', phone: 'Телефон', email: 'E-mail', hours: 'Жұмыс уақыты', educationDepartment: 'Білім басқармасы' },
+};
+const CONTACT_ORDER = ['support', 'callCentre', 'phone', 'email', 'hours', 'educationDepartment'];
+
+/** R10: the region's contacts as "label: value" lines, in a fixed order; keys without a label are left out. */
+export function contactLines(contacts: Record<string, string> | undefined, language: Language): { label: string; value: string }[] {
+  if (!contacts) return [];
+  return CONTACT_ORDER.filter((key) => typeof contacts[key] === 'string' && contacts[key]!.trim() !== '').map((key) => ({
+    label: CONTACT_LABELS[language][key]!,
+    value: oneLine(contacts[key]!),
+  }));
+}
+
+/** The footer of the e-mail: the region's contacts, escaped; empty when it has none. */
+function contactsFooter(lines: { label: string; value: string }[]): { html: string; text: string } {
+  if (!lines.length) return { html: '', text: '' };
+  const esc = Handlebars.Utils.escapeExpression;
+  return {
+    html: `\n<p style="color: #666666; font-size: 13px;">${lines.map((l) => `${esc(l.label)}: ${esc(l.value)}`).join('<br>')}</p>`,
+    text: `\n\n${lines.map((l) => `${l.label}: ${l.value}`).join('\n')}`,
+  };
+}
+
 /** R9.1: renders one notice in the application's language. Templates are compiled once. */
 export const renderNotice: NoticeRenderer = (kind, language, content): RenderedNotice => {
   const missing = REQUIRED[kind].filter((field) => content[field] === undefined || content[field] === null);
@@ -222,10 +249,11 @@ export const renderNotice: NoticeRenderer = (kind, language, content): RenderedN
   const t = compiled(kind, language);
   const options = { data: { language } };
   const subject = oneLine(t.subject(content, options));
+  const footer = contactsFooter(contactLines(content.contacts, language)); // R10
   return {
     subject,
-    html: htmlDocument(language, subject, t.html(content, options).trim()),
-    text: tidyText(t.text(content, options)),
+    html: htmlDocument(language, subject, t.html(content, options).trim() + footer.html),
+    text: tidyText(t.text(content, options) + footer.text),
     sms: fitSms(oneLine(t.sms(content, options))),
   };
 };

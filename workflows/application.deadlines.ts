@@ -101,9 +101,14 @@ export const DEADLINES: readonly Deadline[] = [
     at: ({ s }) => (s.status === 'turn_notified' ? s.offer?.windowEndsAt : undefined),
     fire: (app) => windowEnds(app),
     calendar: {
-      // the offer day counts if it is a working day
-      running: (s) => (s.status === 'turn_notified' && s.offer ? { from: s.offer.offeredAt, rule: 'window', current: s.offer.windowEndsAt } : undefined),
-      workingDays: (settings) => settings.choiceWindowWorkingDays,
+      // the offer day counts if it is a working day; R10: a calendar-day window is not counted in
+      // working days, so a calendar change never moves it. Its length is the offer's own (the
+      // region's setting when it was made; offers made before carry none).
+      running: (s) =>
+        s.status === 'turn_notified' && s.offer && s.offer.windowMode !== 'calendar'
+          ? { from: s.offer.offeredAt, rule: 'window', current: s.offer.windowEndsAt }
+          : undefined,
+      workingDays: (settings, s) => s.offer?.windowDays ?? settings.choiceWindowWorkingDays,
       move: (s, later) => {
         s.offer!.windowEndsAt = later;
         return { offerWindowEndsAt: later };

@@ -1,6 +1,7 @@
 import { log, sleep, workflowInfo } from '@temporalio/workflow';
 import { activities as act } from './application.activities';
 import type { OfferRunResult, RegionRunInput } from '../contracts/offer';
+import { calendarWindowEnd } from '../domain/working-days';
 
 /** R4.3: the evening publication of the places added during the past day. */
 export async function publishPlacesWorkflow({ regionCode }: RegionRunInput): Promise<{ published: number }> {
@@ -14,21 +15,35 @@ export async function publishPlacesWorkflow({ regionCode }: RegionRunInput): Pro
  * queue and group year; each gets the offer and a notice (the application workflow sends it).
  * R4.5: the run then waits for the window's end (later if the calendar moved it) and opens the
  * wave's unchosen seats to free choice — so a run lives three working days, and the schedule lets
- * runs overlap.
+ * runs overlap. R10: a region may count its window in calendar days instead: the end is then
+ * computed here (the offer day is day 1, no calendar is asked) and never moves. The settings come
+ * from an activity, so a run recorded before the setting (no mode) replays the working-day path.
  */
 export async function offerPlacesWorkflow({ regionCode }: RegionRunInput): Promise<OfferRunResult> {
   const settings = await act.loadRuleSettings(regionCode);
   const at = Date.now();
   const waveId = workflowInfo().workflowId;
   const windowRule = { regionCode, from: at, days: settings.choiceWindowWorkingDays, rule: 'window' as const };
-  const windowEndsAt = await act.workingDeadline(windowRule);
-  const wave = await act.selectOfferWave({ waveId, regionCode, at, windowEndsAt, minimumAgeYears: settings.minimumAgeYears });
+  const calendarDays = settings.choiceWindowMode === 'calendar';
+  const windowEndsAt = calendarDays ? calendarWindowEnd(at, settings.choiceWindowWorkingDays) : await act.workingDeadline(windowRule);
+  const wave = await act.selectOfferWave({
+    waveId,
+    regionCode,
+    at,
+    windowEndsAt,
+    windowMode: settings.choiceWindowMode,
+    windowDays: settings.choiceWindowWorkingDays,
+    kindsOnOffer: settings.kindsOnOffer,
+    privatePlacesByQueue: settings.privatePlacesByQueue,
+    minimumAgeYears: settings.minimumAgeYears,
+  });
   const signalled = await act.signalOffers({ waveId });
   let freeChoicePlaces = 0;
   if (wave.places > 0) {
     let end = windowEndsAt;
     for (;;) {
       await sleep(Math.max(1, end - Date.now()));
+      if (calendarDays) break;
       const later = await act.workingDeadline(windowRule);
       if (later <= end) break;
       end = later;

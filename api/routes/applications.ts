@@ -31,6 +31,9 @@ import {
 } from '../schemas/actions';
 import { FILE_APPLICATION_FIELD_CODES, applicationParamsSchema, fileApplicationSchema, signedDocumentParamsSchema } from '../schemas/applications';
 import { applicationCard, applicationListAnswer, text } from '../schemas/responses';
+import { BENEFIT_DOCUMENTS_EXAMPLE } from '../schemas/uploads';
+import type { AppDeps } from '../app';
+import { uploadStoreOf, withBenefitDocuments } from '../uploads';
 
 /** R3.2: another person's application answers exactly as one that does not exist. */
 export async function visibleCard(deps: { db: Db }, number: string, session: Session) {
@@ -57,6 +60,13 @@ function cardLinks(pointer: string): Record<string, RouteLink> {
   };
 }
 
+/** Wraps an action's update: what the API does before and after it (R6.2's documents). */
+type Around<P> = (params: P, on: { iin: string; number: string; deps: AppDeps }, perform: () => Promise<ApplicationState>) => Promise<ApplicationState>;
+
+/** R6.2: a new benefit category comes with its documents, attached to the application once the change took effect. */
+const withCategoryDocuments: Around<z.infer<typeof changeBenefitCategorySchema>> = (p, { iin, number, deps }, perform) =>
+  withBenefitDocuments(uploadStoreOf(deps), iin, p.benefitCategory, p.benefitDocuments, perform, () => number);
+
 /**
  * Every action goes to the workflow as an update, named by the signed document's nonce (nonces are
  * unique per signer, so the signer names the update too); the answer is the card as it now stands,
@@ -71,6 +81,7 @@ function action<F extends z.ZodType>(
   example: Record<string, unknown>,
   update: UpdateDefinition<ApplicationState, [any], string>,
   check?: (params: z.infer<F>, deps: { db: Db }) => Promise<void>,
+  around?: Around<z.infer<F>>,
 ) {
   return route({
     operationId,
@@ -86,8 +97,11 @@ function action<F extends z.ZodType>(
       await signed(async (doc) => {
         await check?.(doc.params as z.infer<F>, deps);
         const requestId = `${caller.iin}:${doc.nonce}`;
-        const request = { ...(doc.params as object), requestId, actorIin: caller.iin, signedDocumentId: doc.documentId } satisfies ActionRequest;
-        return deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
+        // The documents stay with the API (api/uploads.ts); the workflow gets the action's own fields.
+        const { benefitDocuments: _documents, ...fields } = doc.params as Record<string, unknown>;
+        const request = { ...fields, requestId, actorIin: caller.iin, signedDocumentId: doc.documentId } satisfies ActionRequest;
+        const perform = () => deps.temporal.workflow.getHandle(applicationWorkflowId(card.number)).executeUpdate(update, { args: [request], updateId: requestId });
+        return around ? around(doc.params as z.infer<F>, { iin: caller.iin, number: card.number, deps }, perform) : perform();
       }, card.number);
       return visibleCard(deps, card.number, caller);
     },
@@ -120,7 +134,10 @@ export const APPLICATION_ROUTES: AnyRoute[] = [
       links: cardLinks('/number'),
     },
     async handle({ ctx, caller, signed }, deps) {
-      const state = await signed(({ params, documentId }) => fileApplication(deps, caller.iin, params, documentId));
+      // R2.3: the benefit documents are claimed before the filing and attached to it after (api/uploads.ts).
+      const state = await signed(({ params, documentId }) =>
+        withBenefitDocuments(uploadStoreOf(deps), caller.iin, params.benefitCategory, params.benefitDocuments, () => fileApplication(deps, caller.iin, params, documentId), (s) => s.number),
+      );
       ctx.set('Location', `/api/v1/applications/${encodeURIComponent(state.number)}`);
       return visibleCard(deps, state.number, caller);
     },
@@ -181,7 +198,8 @@ export const APPLICATION_ROUTES: AnyRoute[] = [
   action('extendReferral', 'extend-referral', 'R5.5', extendReferralSchema, { days: 10 }, extendReferralUpdate),
   action('withdrawReferral', 'withdraw-referral', 'R5.6', noParamsSchema, {}, withdrawReferralUpdate),
   action('leaveQueue', 'leave-queue', 'R6.2', noParamsSchema, {}, leaveQueueUpdate),
-  action('changeBenefitCategory', 'change-benefit-category', 'R6.2', changeBenefitCategorySchema, { benefitCategory: 'first_priority' }, changeBenefitCategoryUpdate),
+  action('changeBenefitCategory', 'change-benefit-category', 'R6.2: with the uploaded documents of the new category (required unless it is none)', changeBenefitCategorySchema,
+    { benefitCategory: 'first_priority', benefitDocuments: BENEFIT_DOCUMENTS_EXAMPLE }, changeBenefitCategoryUpdate, undefined, withCategoryDocuments),
   action('changeNeedCategory', 'change-need-category', 'R8.1: a correctional application’s category of need; not while a referral is issued', changeNeedCategorySchema, { needCategory: 'hearing' }, changeNeedCategoryUpdate,
     (p, deps) => checkNeedCategoryExists(deps.db, p.needCategory, { in: 'document' })),
   route({

@@ -11,6 +11,11 @@ import { applicationParamsSchema } from '../schemas/applications';
 import { documentParamsSchema, requestDocumentSchema, verificationParamsSchema } from '../schemas/documents';
 import { documentAnswer, documentsAnswer, documentVerificationAnswer, pdfFile } from '../schemas/responses';
 import { visibleCard } from './applications';
+import { uploadFile } from '../schemas/uploads';
+import { UPLOAD_MEDIA_TYPES, uploadStoreOf, type UploadMediaType } from '../uploads';
+
+/** R2.3: the group the benefit documents are listed under in the documents tab. */
+const ATTACHMENTS_TITLE = { ru: 'Приложения к заявлению', kk: 'Өтінішке қосымшалар' };
 
 /** A document's title as printed on it (templates/documents/words.json), in both languages. */
 const title = (kind: DocumentKind) => ({ ru: words.ru.titles[kind], kk: words.kk.titles[kind] });
@@ -60,7 +65,15 @@ export const DOCUMENT_ROUTES: AnyRoute[] = [
     },
     async handle({ params, caller }, deps) {
       const { number } = await visibleCard(deps, params.number, caller);
-      return { number, documents: (await listDocuments(deps.db, number)).map(asAnswer) };
+      const files = await uploadStoreOf(deps).ofApplication(number);
+      return {
+        number,
+        documents: (await listDocuments(deps.db, number)).map(asAnswer),
+        attachments: {
+          title: ATTACHMENTS_TITLE,
+          files: files.map((f) => ({ id: f.id, mediaType: f.mediaType as UploadMediaType, size: f.size, sha256: f.sha256, uploadedAt: iso(f.uploadedAt), attachedAt: iso(f.usedAt ?? f.uploadedAt) })),
+        },
+      };
     },
   }),
   route({
@@ -93,6 +106,34 @@ export const DOCUMENT_ROUTES: AnyRoute[] = [
       ctx.set('ETag', `"${doc.sha256}"`);
       ctx.set('Cache-Control', 'private, no-store');
       return doc.content as Buffer;
+    },
+  }),
+  route({
+    operationId: 'getAttachment',
+    method: 'get',
+    path: '/api/v1/applications/:number/attachments/:id',
+    role: 'applicant',
+    summary: 'R2.3, R6.2: a benefit document attached to the application, the bytes as uploaded, with their media type',
+    params: documentParamsSchema,
+    ok: {
+      status: 200,
+      media: UPLOAD_MEDIA_TYPES,
+      schema: uploadFile,
+      headers: {
+        'Content-Disposition': { description: 'attachment, named by the application and the upload', schema: z.string() },
+        ETag: { description: 'The SHA-256 of the file, quoted: the one signed', schema: z.string() },
+      },
+    },
+    async handle({ ctx, params, caller }, deps) {
+      const { number } = await visibleCard(deps, params.number, caller);
+      const file = await uploadStoreOf(deps).content(number, params.id);
+      if (!file) throw new Problem('NOT_FOUND', `no attachment ${params.id} of ${number}`);
+      const extension = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[file.mediaType as UploadMediaType] ?? 'bin';
+      ctx.type = file.mediaType;
+      ctx.set('Content-Disposition', `attachment; filename="attachment-${number}-${params.id}.${extension}"`);
+      ctx.set('ETag', `"${file.sha256}"`);
+      ctx.set('Cache-Control', 'private, no-store');
+      return file.content;
     },
   }),
   route({

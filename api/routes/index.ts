@@ -11,6 +11,7 @@ import { PMPK_ROUTES } from './pmpk';
 import { PUBLIC_ROUTES } from './public';
 import { REGION_ROUTES } from './regions';
 import { STAFF_ROUTES } from './staff';
+import { UPLOAD_ROUTES } from './uploads';
 
 /** Every route of the API, declared once: the router and the OpenAPI document are made from this. */
 export const ROUTES: readonly AnyRoute[] = [
@@ -20,6 +21,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...AUTH_ROUTES,
   ...APPLICATION_ROUTES,
   ...DOCUMENT_ROUTES,
+  ...UPLOAD_ROUTES,
   ...STAFF_ROUTES,
   ...PMPK_ROUTES,
   ...CALENDAR_ROUTES,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BENEFIT_CATEGORIES, LANGUAGES } from '../../domain/queue';
 import { iinSchema, needCategorySchema } from './applications';
+import { benefitDocumentsSchema } from './uploads';
 
 /** A whole number as written in a signed XML document. */
 const xmlInteger = z
@@ -14,7 +15,8 @@ const xmlInteger = z
  */
 export const chooseKindergartenSchema = z.object({ placeId: xmlInteger.pipe(z.number().int().positive()) }).strict();
 export const extendReferralSchema = z.object({ days: xmlInteger.pipe(z.number().int()) }).strict();
-export const changeBenefitCategorySchema = z.object({ benefitCategory: z.enum(BENEFIT_CATEGORIES) }).strict();
+/** R6.2: with the documents of the new category (required unless it is none). */
+export const changeBenefitCategorySchema = z.object({ benefitCategory: z.enum(BENEFIT_CATEGORIES), benefitDocuments: benefitDocumentsSchema.optional() }).strict();
 /** R8.1: whether the list has the code is checked by the route (UNKNOWN_NEED_CATEGORY). */
 export const changeNeedCategorySchema = z.object({ needCategory: needCategorySchema }).strict();
 export const noParamsSchema = z.object({}).strict();

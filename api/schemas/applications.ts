@@ -5,6 +5,7 @@ import { REGISTRATION_NUMBER_PATTERN } from '../../domain/registration-number';
 import { paramBigRowIdSchema, regionCodeSchema } from './common';
 import type { ProblemCode } from '../problems';
 import type { FieldCodes } from '../validate';
+import { benefitDocumentsSchema } from './uploads';
 
 const IIN_PROBLEM: Record<string, ProblemCode> = {
   format: 'INVALID_IIN_FORMAT',
@@ -60,6 +61,8 @@ export const fileApplicationSchema = z
     queueType: z.enum(QUEUE_TYPES).default('general'),
     childIin: iinSchema,
     benefitCategory: z.enum(BENEFIT_CATEGORIES).default('none'),
+    /** R2.3: the uploads proving the benefit; required unless the category is none (checked by the route). */
+    benefitDocuments: benefitDocumentsSchema.optional(),
     /** R8.1: a code of the list of categories of need; required in the correctional queue, refused in the general one (checked by the route). */
     needCategory: needCategorySchema.optional(),
     language: z.enum(LANGUAGES).default('ru'),

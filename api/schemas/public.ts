@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PageKey } from '../../db/public-board';
+import { KINDERGARTEN_KINDS } from '../../domain/rule-settings';
 import { paramRowIdSchema, paramYearSchema, regionCodeSchema } from './common';
 
 /** R11.1: rows of a public list per page, unless the client asks fewer; more is refused. */
@@ -30,6 +31,8 @@ export const publicFilterSchema = z
     regionCode: regionCodeSchema,
     kindergartenId: paramRowIdSchema.optional(),
     groupYear: paramYearSchema.optional(),
+    /** R4.7: only places (referrals) of kindergartens of this kind. */
+    kind: z.enum(KINDERGARTEN_KINDS).optional().describe('R4.7: kind of kindergarten'),
     limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT).describe(`Rows per page, at most ${PAGE_MAX}`),
     cursor: cursorSchema.optional(),
   })

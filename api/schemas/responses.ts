@@ -3,7 +3,7 @@ import { CERTIFICATE_HOLDERS } from '../../domain/identity';
 import { BENEFIT_CATEGORIES, LANGUAGES, QUEUE_TYPES } from '../../domain/queue';
 import { APPLICATION_STATUSES, TRANSITION_CAUSES } from '../../domain/statuses';
 import { NOTICE_CHANNELS, NOTICE_KINDS } from '../../domain/notices';
-import { ruleSettingsSchema } from '../../domain/rule-settings';
+import { regionContactsSchema, ruleSettingsSchema } from '../../domain/rule-settings';
 import { DOCUMENT_KINDS, DOCUMENT_STATES } from '../../domain/documents';
 import { EXAMINATION_CONCLUSIONS } from './pmpk';
 
@@ -231,7 +231,7 @@ export const calendarDayAddedAnswer = z.strictObject({
   affectedApplications: count.describe('How many applications the recomputation will ask (a workflow started by this request)'),
 });
 
-export const regionSettingsAnswer = ruleSettingsSchema.strict();
+export const regionSettingsAnswer = ruleSettingsSchema.extend({ contacts: regionContactsSchema }).strict();
 
 export const runAnswer = z.strictObject({ scheduleId: z.string(), triggered: z.literal(true) });
 
@@ -278,7 +278,22 @@ export const documentAnswer = z.strictObject({
   sha256: sha256.nullable(),
   verificationCode: z.string().describe('As printed on the document: anyone checks it at GET /api/v1/public/documents/{code}'),
 });
-export const documentsAnswer = z.strictObject({ number: registrationNumber, documents: z.array(documentAnswer) });
+/** R2.3, R6.2: a benefit document the applicant uploaded and a signed action attached to the application. */
+export const attachmentAnswer = z.strictObject({
+  id,
+  mediaType: z.enum(['application/pdf', 'image/jpeg', 'image/png']),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('As signed in the action that attached it'),
+  uploadedAt: instant,
+  attachedAt: instant,
+});
+export const documentsAnswer = z.strictObject({
+  number: registrationNumber,
+  documents: z.array(documentAnswer),
+  attachments: z
+    .strictObject({ title: documentTitle, files: z.array(attachmentAnswer) })
+    .describe('The group «Приложения к заявлению»: the benefit documents attached by the filing or a change of category, oldest first'),
+});
 
 /** A PDF, as stored when it was made. */
 export const pdfFile = z.instanceof(Buffer).meta({ type: 'string', contentMediaType: 'application/pdf', description: 'The PDF, the same bytes at every download' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ruleSettingsSchema } from '../../domain/rule-settings';
+import { regionContactsSchema, ruleSettingsSchema } from '../../domain/rule-settings';
 import { applicationNumberSchema, iinSchema, needCategorySchema } from './applications';
 import { civilDateSchema, CONTROL_CHARACTERS, paramRowIdSchema, regionCodeSchema, SAFE_CHARACTER } from './common';
 
@@ -52,5 +52,7 @@ export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regi
 export const regionSettingsChangeSchema = ruleSettingsSchema
   .omit({ numberPrefix: true })
   .partial()
+  // R10: the region's contacts, replaced as a whole
+  .extend({ contacts: regionContactsSchema.optional() })
   .strict()
   .refine((change) => Object.keys(change).length > 0, 'name at least one setting to change');

@@ -83,7 +83,10 @@ function refuseHiddenNodes(doc: Document): void {
   visit(doc);
 }
 
-export type Fields = { [name: string]: string | Fields };
+export type Fields = { [name: string]: string | Fields | Array<string | Fields> };
+
+/** Elements a document may repeat (a list, R2.3's uploads): always read as an array. */
+const LIST_ELEMENTS = new Set(['upload']);
 
 /**
  * The fields of one of our documents: an element with only text is a string, one with child
@@ -100,8 +103,14 @@ export function documentFields(el: Element): Fields {
   }
   for (const child of childElements(el)) {
     const name = child.localName ?? child.nodeName;
+    const value = childElements(child).length > 0 ? documentFields(child) : textOf(child);
+    if (LIST_ELEMENTS.has(name)) {
+      const list = (out[name] ??= []) as Array<string | Fields>;
+      list.push(value);
+      continue;
+    }
     if (name in out) throw new SignatureRefusal('SIGNED_CONTENT_INVALID', `<${name}> appears twice`);
-    out[name] = childElements(child).length > 0 ? documentFields(child) : textOf(child);
+    out[name] = value;
   }
   return out;
 }
@@ -122,6 +131,7 @@ export function documentXml(name: string, fields: Record<string, unknown>): stri
   const body = (f: Record<string, unknown>): string =>
     Object.entries(f)
       .filter(([, v]) => v !== undefined && v !== null)
+      .flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [k, item] as const) : [[k, v] as const]))
       .map(([k, v]) => (typeof v === 'object' ? `<${k}>${body(v as Record<string, unknown>)}</${k}>` : `<${k}>${escapeXml(String(v))}</${k}>`))
       .join('');
   return `<${name} xmlns="${DOCUMENT_NS}">${body(fields)}</${name}>`;

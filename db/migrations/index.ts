@@ -15,6 +15,8 @@ import * as statelessLoginChallenges from './20261129152000-stateless-login-chal
 import * as publicListIndexes from './20261129152100-index-public-lists';
 import * as needCategories from './20261129160000-need-categories';
 import * as examinations from './20261129161000-examinations';
+import * as uploads from './20261129170000-uploads';
+import * as regionSettingsLog from './20261129171000-region-settings-log';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -37,6 +39,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129152100-index-public-lists': publicListIndexes,
   '20261129160000-need-categories': needCategories,
   '20261129161000-examinations': examinations,
+  '20261129170000-uploads': uploads,
+  '20261129171000-region-settings-log': regionSettingsLog,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,29 +1,49 @@
 import type { Db } from '../connection';
 import { makeIin } from './iin';
-import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../../domain/rule-settings';
+import { DEFAULT_RULE_SETTINGS, type RegionContacts, type RuleSettings } from '../../domain/rule-settings';
 
-/** R10: the three kinds of portal in the instructions — Almaty, Astana, and the other settlements. */
-export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; settings: RuleSettings; contacts: object }[] = [
+/**
+ * R10: the three kinds of portal in the instructions — Almaty, Astana, and the other settlements —
+ * each with its own settings: Almaty as the seeds (3 working days, state kindergartens), Astana
+ * as it has run (1 calendar day; state, private by free choice only, mini-centres), Karaganda
+ * region (3 working days; state and village kindergartens, private ones offered by the queue).
+ */
+export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; settings: RuleSettings; contacts: RegionContacts }[] = [
   {
     code: 'almaty',
     name_ru: 'г. Алматы',
     name_kk: 'Алматы қ.',
-    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '75' },
-    contacts: { callCentre: '1308, 338-33-88', email: 'sp.ddoalmaty@gmail.com', educationDepartment: '262 21 15, 233-32-39' },
+    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '75', choiceWindowMode: 'working', choiceWindowWorkingDays: 3, kindsOnOffer: ['state'], privatePlacesByQueue: false },
+    contacts: { callCentre: '1308, 338-33-88', email: 'sp.ddoalmaty@gmail.com', educationDepartment: '262 21 15, 233-32-39', hours: 'пн–пт 9:00–18:00' },
   },
   {
     code: 'astana',
     name_ru: 'г. Астана',
     name_kk: 'Астана қ.',
-    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '71' },
-    contacts: { support: '466 756', email: 'akimat.itfactory@gmail.com' },
+    settings: {
+      ...DEFAULT_RULE_SETTINGS,
+      numberPrefix: '71',
+      choiceWindowMode: 'calendar',
+      choiceWindowWorkingDays: 1,
+      kindsOnOffer: ['state', 'private', 'mini_centre'],
+      privatePlacesByQueue: false,
+    },
+    contacts: { support: '466 756', email: 'akimat.itfactory@gmail.com', hours: 'пн–пт 9:00–18:30' },
   },
   {
     code: 'karaganda',
     name_ru: 'Карагандинская область',
     name_kk: 'Қарағанды облысы',
-    settings: { ...DEFAULT_RULE_SETTINGS, numberPrefix: '35' },
-    contacts: {},
+    settings: {
+      ...DEFAULT_RULE_SETTINGS,
+      numberPrefix: '35',
+      choiceWindowMode: 'working',
+      choiceWindowWorkingDays: 3,
+      kindsOnOffer: ['state', 'village', 'private'],
+      privatePlacesByQueue: true,
+    },
+    // demo values: the seeds give no Karaganda contacts
+    contacts: { phone: '+7 7212 00 00 00', email: 'support@karaganda.example.kz', hours: 'пн–пт 9:00–18:00' },
   },
 ];
 
@@ -31,7 +51,11 @@ const KINDERGARTENS = [
   { region_code: 'almaty', name_ru: 'Ясли-сад № 1 «Балапан»', name_kk: '№ 1 «Балапан» бөбекжай-бақшасы', kind: 'state', address: 'г. Алматы, ул. Абая, 10', phone: '+7 727 000 0001' },
   { region_code: 'almaty', name_ru: 'Коррекционный ясли-сад № 7', name_kk: '№ 7 түзету бөбекжай-бақшасы', kind: 'correctional', address: 'г. Алматы, ул. Сатпаева, 22', phone: '+7 727 000 0007' },
   { region_code: 'astana', name_ru: 'Ясли-сад «Ақбота»', name_kk: '«Ақбота» бөбекжай-бақшасы', kind: 'state', address: 'г. Астана, пр. Республики, 5', phone: '+7 7172 00 00 05' },
+  { region_code: 'astana', name_ru: 'Частный детский сад «Күншуақ»', name_kk: '«Күншуақ» жеке балабақшасы', kind: 'private', address: 'г. Астана, ул. Кенесары, 12', phone: '+7 7172 00 00 12' },
+  { region_code: 'astana', name_ru: 'Мини-центр «Балдырған»', name_kk: '«Балдырған» шағын орталығы', kind: 'mini_centre', address: 'г. Астана, ул. Бейбітшілік, 8', phone: null },
   { region_code: 'karaganda', name_ru: 'Мини-центр «Айгөлек»', name_kk: '«Айгөлек» шағын орталығы', kind: 'mini_centre', address: 'с. Топар, ул. Школьная, 3', phone: null },
+  { region_code: 'karaganda', name_ru: 'Сельский детский сад «Ботақан»', name_kk: '«Ботақан» ауылдық балабақшасы', kind: 'village', address: 'с. Ботакара, ул. Центральная, 1', phone: null },
+  { region_code: 'karaganda', name_ru: 'Частный детский сад «Нұрлы»', name_kk: '«Нұрлы» жеке балабақшасы', kind: 'private', address: 'г. Караганда, пр. Бухар-Жырау, 40', phone: '+7 7212 00 00 40' },
 ];
 
 /** Demo families: a parent and a child each; the IINs are valid and stable across runs. */
@@ -66,8 +90,10 @@ export async function seedDevelopment(db: Db): Promise<void> {
     .insert(DEMO_REGIONS.map((r) => ({ ...r, settings: JSON.stringify(r.settings), contacts: JSON.stringify(r.contacts) })))
     .onConflict('code')
     .ignore();
-  const { count } = (await db('kindergartens').count<{ count: string }[]>({ count: '*' }))[0]!;
-  if (Number(count) === 0) await db('kindergartens').insert(KINDERGARTENS);
+  // Each demo kindergarten once, by name: a second run (or one after new ones were added) adds only what is missing.
+  const present = new Set(await db('kindergartens').whereIn('name_ru', KINDERGARTENS.map((k) => k.name_ru)).pluck('name_ru'));
+  const missing = KINDERGARTENS.filter((k) => !present.has(k.name_ru));
+  if (missing.length) await db('kindergartens').insert(missing);
   for (const family of DEMO_FAMILIES) {
     const parent = personRow(family.parent);
     const child = personRow(family.child);

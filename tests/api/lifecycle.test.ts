@@ -97,7 +97,10 @@ describe('applicant actions through the API (R4–R6)', () => {
   it('R6.2 changes the benefit category, keeping the registration time; leaves the queue; then every action answers APPLICATION_CLOSED', async () => {
     const { act, number, family } = await withOffer();
     const before = await api.request('GET', `/api/v1/applications/${number}`, { iin: family.parentIin });
-    const changed = await act('change-benefit-category', { benefitCategory: 'out_of_turn' });
+    // R6.2: with the documents of the new category, uploaded first.
+    const proof = await api.upload(family.parentIin, Buffer.from('%PDF-1.7\n%%EOF\n', 'latin1'));
+    expect(proof.status).toBe(201);
+    const changed = await act('change-benefit-category', { benefitCategory: 'out_of_turn', benefitDocuments: { upload: [{ id: proof.body.id, sha256: proof.body.sha256 }] } });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ benefitCategory: 'out_of_turn', registeredAt: before.body.registeredAt, queueNumberInCategory: expect.any(Number) });
     const bad = await act('change-benefit-category', { benefitCategory: 'vip' });

@@ -8,7 +8,7 @@ export const ALL_DOCUMENTS: readonly [DocumentKind, Language][] = DOCUMENT_KINDS
 export const CHILD = { iin: '220305500123', lastName: 'Нұрғалиев', firstName: 'Әлихан', middleName: 'Қайратұлы', birthDate: '2022-03-05' };
 export const APPLICANT = { iin: '930818400456', lastName: 'Нұрғалиева', firstName: 'Шаһизада', middleName: 'Сейітқызы' };
 export const KINDERGARTEN = { name: '№ 125 "Балбөбек" бөбекжай-бақшасы', address: 'Алматы қ., Әуезов ауданы, Жандосов к-сі, 98', phone: '+7 727 376 12 45' };
-export const REGION_CONTACTS = { support: '466 756', email: 'akimat.itfactory@gmail.com' };
+export const REGION_CONTACTS = { support: '466 756', email: 'akimat.itfactory@gmail.com', hours: 'пн–пт 9:00–18:30' };
 export const VERIFICATION_CODE = 'K7QF2MXD9PLA4TRC8WZN';
 export const VERIFICATION_CODE_PRINTED = 'K7QF-2MXD-9PLA-4TRC-8WZN';
 /** 24:00 Almaty at the end of 1 December 2026, stored as 00:00 of the 2nd (19:00 UTC on the 1st). */

@@ -86,6 +86,7 @@ describe('R2.4, R5.1, R9.2 documents render to PDF in Kazakh and Russian (Chromi
     expect(t).toContain('25.11.2026'); // issued
     expect(t).toContain(`${REGION_CONTACTS.support}, ${REGION_CONTACTS.email}`);
     expect(t).toContain(language === 'kk' ? 'Қолдау қызметі' : 'Служба поддержки');
+    expect(t).toContain(`${language === 'kk' ? 'Жұмыс уақыты' : 'Часы работы'}: ${REGION_CONTACTS.hours}`); // R10
     expect(t).toContain(VERIFICATION_CODE_PRINTED);
     expect(t).toContain('https://queue.example.kz/api/v1/public/documents/K7QF2MXD9PLA4TRC8WZN');
   });

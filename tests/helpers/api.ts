@@ -46,6 +46,8 @@ export interface ApiHarness {
   sign(iin: string, action: string, fields?: Record<string, unknown>): Promise<{ signedXml: string }>;
   /** Files an application as the family's parent, signed (R1.2, R2); defaults: Almaty, test contacts. */
   file(family: { parentIin: string; childIin: string }, fields?: Record<string, unknown>): Promise<Answer>;
+  /** R2.3: POST /api/v1/uploads as `iin`, one file in the field `file` (the name and declared type as given). */
+  upload(iin: string, bytes: Buffer, opts?: { filename?: string; type?: string }): Promise<Answer>;
   /** POST /applications/:number/<path> as `iin`, signing the action the path names (R1.2). */
   act(iin: string, number: string, path: string, fields?: Record<string, unknown>): Promise<Answer>;
   /** The API's verifier, with xmlsec1 as referee of what it accepts. */
@@ -139,6 +141,14 @@ export async function startApi(opts: { tracing?: Tracing; log?: Logger } = {}): 
       const filing = { regionCode: 'almaty', childIin: family.childIin, contacts: { email: 'p@example.kz', phone: '+77010000000' }, ...fields };
       const body = await signedAction(family.parentIin, 'fileApplication', filing);
       return send('POST', '/api/v1/applications', { token: await sessionOf(family.parentIin), body });
+    },
+    async upload(iin, bytes, { filename = 'document.pdf', type = 'application/pdf' } = {}) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename);
+      const res = await fetch(`${baseUrl}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${await sessionOf(iin)}` }, body: form });
+      const text = await res.text();
+      const contentType = res.headers.get('content-type') ?? '';
+      return { status: res.status, type: contentType, body: text && contentType.includes('json') ? JSON.parse(text) : text || undefined };
     },
     async act(iin, number, actionPath, fields = {}) {
       const action = actionPath.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

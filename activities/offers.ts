@@ -5,6 +5,7 @@ import type { Db } from '../db/connection';
 import { almatyDate } from '../domain/almaty-time';
 import { iso } from '../domain/iso';
 import { kindsOfferedByQueue } from '../domain/rule-settings';
+import { mergeByShare } from '../domain/priority-share';
 import { applicationWorkflowId, offerPlacesSignal } from '../contracts/application';
 
 const SIGNALS_AT_ONCE = 50;
@@ -13,15 +14,17 @@ const SIGNALS_AT_ONCE = 50;
 // correctional — category of need) that can take a place now: queued (so holding no open offer and no
 // referral), off the stop-list, old enough, and not enrolled anywhere. Queue order comes from the
 // applications_need_queue_order index (general applications have no category: '' stands for it).
-const FIRST_ELIGIBLE = `
+const firstEligible = (ofBenefitRank = false) => `
   SELECT a.number FROM applications a
   JOIN persons c ON c.iin = a.child_iin
   WHERE a.region_code = ? AND a.queue_type = ? AND a.group_year = ? AND coalesce(a.need_category, '') = ? AND a.status = 'queued'
     AND (a.stop_list_until IS NULL OR a.stop_list_until <= ?)
     AND c.birth_date <= (?::date - make_interval(years => ?))
-    AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.child_iin = a.child_iin AND e.departed_at IS NULL)
+    AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.child_iin = a.child_iin AND e.departed_at IS NULL)${ofBenefitRank ? '\n    AND a.benefit_rank = ?' : ''}
   ORDER BY a.benefit_rank, a.registered_at, a.number
   LIMIT ?`;
+const FIRST_ELIGIBLE = firstEligible();
+const FIRST_ELIGIBLE_OF_RANK = firstEligible(true);
 
 export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Client }) {
   return {
@@ -95,7 +98,25 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
         }
         const today = almatyDate(req.at);
         for (const g of groups.values()) {
-          const { rows } = await trx.raw(FIRST_ELIGIBLE, [req.regionCode, g.queueType, g.groupYear, g.needCategory, iso(req.at), today, req.minimumAgeYears, g.seats]);
+          const args = [req.regionCode, g.queueType, g.groupYear, g.needCategory, iso(req.at), today, req.minimumAgeYears];
+          let rows: { number: string }[];
+          if (req.priorityShare?.mode === 'ratio' && g.queueType === 'general') {
+            // R10.2: out-of-turn first, then k first-priority to m general, the cycle going on from
+            // where the region's last wave for this group year left it.
+            const ofRank = async (rank: number): Promise<{ number: string }[]> => (await trx.raw(FIRST_ELIGIBLE_OF_RANK, [...args, rank, g.seats])).rows;
+            const outOfTurn = await ofRank(0);
+            const firstPriority = await ofRank(1);
+            const general = await ofRank(2);
+            const cycle = await trx('priority_share_cycles').where({ region_code: req.regionCode, group_year: g.groupYear }).forUpdate().first('position');
+            const merged = mergeByShare({ outOfTurn, firstPriority, general }, g.seats, req.priorityShare, cycle?.position ?? 0);
+            await trx('priority_share_cycles')
+              .insert({ region_code: req.regionCode, group_year: g.groupYear, position: merged.position })
+              .onConflict(['region_code', 'group_year'])
+              .merge(['position']);
+            rows = merged.order;
+          } else {
+            rows = (await trx.raw(FIRST_ELIGIBLE, [...args, g.seats])).rows;
+          }
           if (rows.length) {
             await trx('offer_wave_applications').insert(
               rows.map((r: { number: string }) => ({ wave_id: req.waveId, application_number: r.number, place_ids: g.placeIds })),

@@ -45,6 +45,8 @@ export async function jsonBody(ctx: Context, next: Next): Promise<void> {
  * multipart body is left unread for the handler, which bounds it itself (api/uploads.ts).
  */
 export function jsonBodyBesides(routes: readonly { method: string; path: string; upload?: unknown }[]) {
-  const streamed = new Set(routes.filter((r) => r.upload).map((r) => `${r.method.toUpperCase()} ${r.path}`));
-  return (ctx: Context, next: Next) => (streamed.has(`${ctx.method} ${ctx.path}`) ? next() : jsonBody(ctx, next));
+  // By path, whatever the method: another method on an upload path is the router's 405, not a 415
+  // for a multipart body that route never reads as JSON.
+  const streamed = new Set(routes.filter((r) => r.upload).map((r) => r.path));
+  return (ctx: Context, next: Next) => (streamed.has(ctx.path) ? next() : jsonBody(ctx, next));
 }

@@ -63,6 +63,11 @@ export const PROBLEMS = {
   EXAMINATION_DEADLINE_PASSED: 409,
   INVALID_EXAMINATION: 400,
   EXAMINATION_PENDING: 409,
+  // R5.7, R10.2: confirming a benefit referral's documents.
+  BENEFIT_NOT_CONFIRMED: 409,
+  NO_BENEFIT_TO_CONFIRM: 409,
+  BENEFIT_CONFIRMED_BY_OTHER_ROLE: 403,
+  INVALID_BENEFIT_DOCUMENT_DATE: 400,
   FORBIDDEN: 403,
   // R2.3, R6.2: benefit documents, uploaded first (api/uploads.ts), then named by the signed action.
   UPLOAD_TOO_LARGE: 413,

@@ -5,6 +5,7 @@
  */
 import type { BenefitCategory, QueueType } from '../domain/queue';
 import type { ChoiceWindowMode, RuleSettings } from '../domain/rule-settings';
+import type { PriorityShare } from '../domain/priority-share';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { NoticeKind } from '../domain/notices';
 import type { ApplicationFiling, ExaminationConclusion } from './application';
@@ -90,6 +91,8 @@ export interface OfferWaveRequest {
   /** R4.7, from the region's settings (absent in runs recorded before them: every kind is offered). */
   kindsOnOffer?: RuleSettings['kindsOnOffer'];
   privatePlacesByQueue?: boolean;
+  /** R10.2, from the region's settings (absent in runs recorded before it: strict order). */
+  priorityShare?: PriorityShare;
   /** R4.6, from the region's settings. */
   minimumAgeYears: number;
 }

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationStatus, TransitionCause } from '../domain/statuses';
 import type { BenefitCategory, Language, QueueType } from '../domain/queue';
-import type { ChoiceWindowMode } from '../domain/rule-settings';
+import type { BenefitConfirmation, ChoiceWindowMode } from '../domain/rule-settings';
 
 export const APPLICATION_TASK_QUEUE = 'applications';
 
@@ -99,6 +99,21 @@ export interface Referral {
    * confirmed examination it is `baseDeadline`, counted from the examination day.
    */
   examination?: Examination;
+  /**
+   * R5.7, R10.2: a referral issued under a benefit category waits for its benefit to be confirmed,
+   * by whom the region's setting said at issue; the child is registered only once it is. Absent on
+   * referrals without a benefit and on runs recorded before the step.
+   */
+  benefit?: BenefitCheck;
+}
+
+/** R5.7: the benefit check of a referral; a rejected one annuls the referral, so only acceptance is kept. */
+export interface BenefitCheck {
+  by: BenefitConfirmation;
+  /** Set once accepted. */
+  confirmedAt?: number;
+  /** The benefit document's issue date, YYYY-MM-DD, once accepted. */
+  documentIssuedOn?: string;
 }
 
 /** R5.3: the stop-list after an annulled referral. */
@@ -159,6 +174,8 @@ export interface ApplicationState {
     extended: boolean;
     /** R8.3: a correctional referral's ПМПК examination, once recorded. */
     examination?: { examinedAt: string; conclusion: ExaminationConclusion; district: string };
+    /** R5.7: a benefit referral's check: by whom, and whether confirmed yet. */
+    benefit?: { by: BenefitConfirmation; confirmed: boolean; documentIssuedOn?: string };
   };
   /** Every deadline now running, as ISO instants. */
   deadlines: {
@@ -212,6 +229,18 @@ export interface RegisterArrivalRequest extends ActionRequest {
   kindergartenId: number;
 }
 
+/**
+ * R5.7, R10.2: whoever the region's setting names records the benefit document's issue date and
+ * accepts or rejects it. `kindergartenId` is the confirming staff member's kindergarten (mode
+ * `at_enrolment`); absent when the region's operator confirms (mode `before_referral`).
+ */
+export interface ConfirmBenefitRequest extends ActionRequest {
+  accepted: boolean;
+  /** YYYY-MM-DD */
+  documentIssuedOn: string;
+  kindergartenId?: number;
+}
+
 export const getStateQuery = defineQuery<ApplicationState>('getState');
 
 /** Answers once the filing is recorded, or with DUPLICATE_APPLICATION (R2.5). Sent with start. */
@@ -234,6 +263,8 @@ export const changeNeedCategoryUpdate = defineUpdate<ApplicationState, [ChangeNe
 export const recordExaminationUpdate = defineUpdate<ApplicationState, [RecordExaminationRequest]>('recordExamination');
 /** R7.1: kindergarten staff register the arriving child. */
 export const registerArrivalUpdate = defineUpdate<ApplicationState, [RegisterArrivalRequest]>('registerArrival');
+/** R5.7, R10.2: the benefit of a benefit referral is confirmed or rejected. */
+export const confirmBenefitUpdate = defineUpdate<ApplicationState, [ConfirmBenefitRequest]>('confirmBenefit');
 
 /** R4.4: the offer process opens places to this application. A system event, hence a signal. */
 export const offerPlacesSignal = defineSignal<[Offer]>('offerPlaces');

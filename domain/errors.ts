@@ -43,6 +43,14 @@ export const DOMAIN_ERRORS = {
   INVALID_EXAMINATION: 'INVALID_EXAMINATION',
   /** R8.3: a correctional referral is registered only after a confirmed ПМПК examination. */
   EXAMINATION_PENDING: 'EXAMINATION_PENDING',
+  /** R5.7: a benefit referral is registered only once the benefit is confirmed. */
+  BENEFIT_NOT_CONFIRMED: 'BENEFIT_NOT_CONFIRMED',
+  /** R5.7: no benefit referral awaits confirmation (no referral, no benefit, or already confirmed). */
+  NO_BENEFIT_TO_CONFIRM: 'NO_BENEFIT_TO_CONFIRM',
+  /** R10.2: the region's benefits are confirmed by the other role (kindergarten staff or the operator). */
+  BENEFIT_CONFIRMED_BY_OTHER_ROLE: 'BENEFIT_CONFIRMED_BY_OTHER_ROLE',
+  /** R5.7: the benefit document's issue date is not a real date, or lies in the future. */
+  INVALID_BENEFIT_DOCUMENT_DATE: 'INVALID_BENEFIT_DOCUMENT_DATE',
 } as const;
 
 export type DomainError = (typeof DOMAIN_ERRORS)[keyof typeof DOMAIN_ERRORS];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PriorityShare } from './priority-share';
 
 /** R4.7: the kinds of kindergarten a region may have (correctional ones follow R8, not this setting). */
 export const KINDS_ON_OFFER = ['state', 'private', 'village', 'mini_centre'] as const;
@@ -35,6 +36,15 @@ export const ruleSettingsSchema = z.object({
   kindsOnOffer: z.array(z.enum(KINDS_ON_OFFER)).min(1).refine((k) => new Set(k).size === k.length, 'each kind once'),
   /** R4.7: private places are offered by the queue (true) or only taken by free choice (false). */
   privatePlacesByQueue: z.boolean(),
+  /**
+   * R10.2, R4.1: how first-priority applications share places with the general queue: `strict`
+   * (out-of-turn, then first-priority, then the rest) or `ratio` — k first-priority seats to m
+   * general ones, out-of-turn always first (Astana: 1 to 3); see domain/priority-share.ts.
+   */
+  priorityShare: z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('strict') }),
+    z.strictObject({ mode: z.literal('ratio'), firstPriority: z.number().int().min(1).max(20), general: z.number().int().min(1).max(20) }),
+  ]) satisfies z.ZodType<PriorityShare>,
   /** R5.2: working days to register a referral at the kindergarten. */
   referralWorkingDays: z.number().int().min(1).max(30),
   /** R8.3: working days after a correctional referral's issue to be examined at the ПМПК. */
@@ -51,10 +61,20 @@ export const ruleSettingsSchema = z.object({
   reconfirmationMonths: z.number().int().min(1).max(36),
   /** R6.1: the reminder goes this many days before the reconfirmation deadline. */
   reconfirmationReminderDays: z.number().int().min(1).max(90),
+  /**
+   * R5.7, R10.2: who confirms a benefit referral's documents. `at_enrolment` — kindergarten staff,
+   * before they register the arrival (the seeds); `before_referral` — the region's operator, while
+   * the referral is issued and before the child may be registered (Astana). A rejection annuls the
+   * referral and returns the child to the general queue; under `before_referral` with a stop-list.
+   */
+  benefitConfirmation: z.enum(['at_enrolment', 'before_referral']),
+  /** R5.7: the benefit document is issued at most this many calendar days before the referral was requested. */
+  benefitDocumentMaxAgeDays: z.number().int().min(0).max(365),
 });
 
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
 export type ChoiceWindowMode = RuleSettings['choiceWindowMode'];
+export type BenefitConfirmation = RuleSettings['benefitConfirmation'];
 
 /**
  * R4.7: the kinds whose places the queue is offered — the region's kinds, private ones only when the
@@ -72,6 +92,7 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
   choiceWindowMode: 'working',
   kindsOnOffer: ['state'],
   privatePlacesByQueue: false,
+  priorityShare: { mode: 'strict' },
   referralWorkingDays: 5,
   pmpkExaminationWorkingDays: 3,
   stopListWorkingDays: 10,
@@ -80,6 +101,8 @@ export const DEFAULT_RULE_SETTINGS: Omit<RuleSettings, 'numberPrefix'> = {
   withdrawalHours: 24,
   reconfirmationMonths: 12,
   reconfirmationReminderDays: 30,
+  benefitConfirmation: 'at_enrolment',
+  benefitDocumentMaxAgeDays: 10,
 };
 
 /**
@@ -91,6 +114,8 @@ export const SETTINGS_ADDED_LATER: Partial<RuleSettings> = {
   choiceWindowMode: DEFAULT_RULE_SETTINGS.choiceWindowMode,
   kindsOnOffer: DEFAULT_RULE_SETTINGS.kindsOnOffer,
   privatePlacesByQueue: DEFAULT_RULE_SETTINGS.privatePlacesByQueue,
+  benefitConfirmation: DEFAULT_RULE_SETTINGS.benefitConfirmation,
+  benefitDocumentMaxAgeDays: DEFAULT_RULE_SETTINGS.benefitDocumentMaxAgeDays,
 };
 
 /**

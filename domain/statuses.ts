@@ -39,5 +39,7 @@ export const TRANSITION_CAUSES = [
   'examination_not_needed',
   'deadline_moved',
   'stop_list_corrected',
+  'benefit_confirmed',
+  'benefit_rejected',
 ] as const;
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];

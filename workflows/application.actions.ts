@@ -8,6 +8,7 @@ import type {
   ChangeBenefitCategoryRequest,
   ChangeNeedCategoryRequest,
   ChooseKindergartenRequest,
+  ConfirmBenefitRequest,
   ExtendReferralRequest,
   RecordExaminationRequest,
   RegisterArrivalRequest,
@@ -66,6 +67,8 @@ export async function chooseKindergarten(app: Lifecycle, req: ChooseKindergarten
     extensionDays: 0,
     ...(needCategory ? { needCategory } : {}),
     ...(examined ? { examination: { dueAt: baseDeadline } } : {}),
+    // R5.7, R10.2: a benefit referral waits for its benefit to be confirmed; runs recorded before the step do not.
+    ...(app.s.benefitCategory !== 'none' && app.patched('benefit-confirmation') ? { benefit: { by: app.settings.benefitConfirmation ?? 'at_enrolment' } } : {}),
   };
   const examination = examined ? { examinationDueAt: baseDeadline } : {};
   await app.transition('referral_issued', 'referral_issued', req.actorIin, { offerWindowEndsAt: null, referralDeadline: baseDeadline, ...examination }, {
@@ -182,4 +185,42 @@ export async function changeNeedCategory(app: Lifecycle, req: ChangeNeedCategory
   const from = rules.currentNeedCategory(app);
   app.s.needCategory = req.needCategory;
   await app.transition(app.s.status, 'need_category_changed', req.actorIin, { needCategory: req.needCategory }, { from, to: req.needCategory });
+}
+
+/**
+ * R5.7, R10.2: the benefit of a benefit referral, confirmed by the role the region's setting names.
+ * Accepted with a document issued no more than the region's calendar days before the referral was
+ * requested: the child may be registered. A document too old is a rejection (`document_too_old`).
+ * Rejected: the referral is annulled, the benefit category becomes `none` and the child waits in
+ * the general queue, keeping their registration; where the operator confirms before registration
+ * (R10.2), also on the stop-list for the region's working days, counted after the rejection's day.
+ * A rejection does not count as an expired referral (R5.4).
+ */
+export async function confirmBenefit(app: Lifecycle, req: ConfirmBenefitRequest): Promise<void> {
+  const { s, settings } = app;
+  const referral = s.referral!;
+  const by = referral.benefit!.by;
+  const oldest = rules.oldestBenefitDocument(referral, settings);
+  const tooOld = req.documentIssuedOn < oldest;
+  const details = { by, documentIssuedOn: req.documentIssuedOn, oldestAccepted: oldest };
+  if (req.accepted && !tooOld) {
+    referral.benefit = { by, confirmedAt: Date.now(), documentIssuedOn: req.documentIssuedOn };
+    await app.transition('referral_issued', 'benefit_confirmed', req.actorIin, {}, details);
+    return;
+  }
+  const now = Date.now();
+  const examination = referral.examination ? { examinationDueAt: null } : {};
+  await app.releaseReferral('annulled', now);
+  s.referral = undefined;
+  const from = s.benefitCategory;
+  s.benefitCategory = 'none';
+  const until = by === 'before_referral' && settings.stopListWorkingDays > 0 ? await app.workingDeadline(now, settings.stopListWorkingDays, 'afterDeadline') : undefined;
+  if (until !== undefined) s.stopList = { from: now, counted: 'afterDeadline', until };
+  await app.transition(
+    'queued',
+    'benefit_rejected',
+    req.actorIin,
+    { ...examination, referralDeadline: null, benefitCategory: 'none', ...(until !== undefined ? { stopListUntil: until } : {}) },
+    { ...details, reason: tooOld ? 'document_too_old' : 'rejected', from, to: 'none', ...(until !== undefined ? { stopListUntil: iso(until) } : {}) },
+  );
 }

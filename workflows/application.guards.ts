@@ -4,9 +4,9 @@
  * and unit tests run them without a Temporal server.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ApplicationFiling, ChangeBenefitCategoryRequest, ChangeNeedCategoryRequest, ChooseKindergartenRequest, ExtendReferralRequest, LifecycleState, RecordExaminationRequest, Referral, RegisterArrivalRequest } from '../contracts/application';
+import type { ApplicationFiling, ChangeBenefitCategoryRequest, ConfirmBenefitRequest, ChangeNeedCategoryRequest, ChooseKindergartenRequest, ExtendReferralRequest, LifecycleState, RecordExaminationRequest, Referral, RegisterArrivalRequest } from '../contracts/application';
 import { hasFullYears } from '../domain/age';
-import { days, hours, reconfirmationDeadline } from '../domain/almaty-time';
+import { addDays, almatyDate, days, hours, reconfirmationDeadline, startOfAlmatyDay } from '../domain/almaty-time';
 import { DOMAIN_ERRORS, type DomainError } from '../domain/errors';
 import { iso } from '../domain/iso';
 import type { RuleSettings } from '../domain/rule-settings';
@@ -140,6 +140,11 @@ export function guardRegisterArrival(x: Situation, req: RegisterArrivalRequest):
     const dueAt = iso(referralDeadline(x.s)!);
     refuse(DOMAIN_ERRORS.EXAMINATION_PENDING, `the child must first be examined at the ПМПК, by ${dueAt}`, { examinationDueAt: dueAt });
   }
+  // R5.7, R10.2: a benefit referral only once its benefit is confirmed.
+  if (awaitsBenefit(x.s)) {
+    const by = x.s.referral!.benefit!.by;
+    refuse(DOMAIN_ERRORS.BENEFIT_NOT_CONFIRMED, `the benefit must first be confirmed by ${by === 'at_enrolment' ? 'the kindergarten' : 'the region’s operator'}`, { confirmedBy: by });
+  }
 }
 
 /**
@@ -175,4 +180,46 @@ export function guardChangeNeedCategory(x: Situation, req: ChangeNeedCategoryReq
   if (x.filing.queueType !== 'correctional') refuse(DOMAIN_ERRORS.NEED_CATEGORY_NOT_APPLICABLE, 'a category of need is for the correctional queue only');
   if (x.s.status === 'referral_issued') refuse(DOMAIN_ERRORS.NOT_ELIGIBLE, 'the application holds a referral; the ПМПК examination settles its category', { reason: 'holds_referral' });
   if (req.needCategory === currentNeedCategory(x)) refuse(DOMAIN_ERRORS.NOTHING_TO_CHANGE, 'the category of need is already that');
+}
+
+// ---- R5.7, R10.2: confirming a benefit referral's benefit ---------------------------------------
+
+/** R5.7: whether the referral was issued under a benefit that is not yet confirmed. */
+export const awaitsBenefit = (s: LifecycleState): boolean => Boolean(s.referral?.benefit && s.referral.benefit.confirmedAt === undefined);
+
+/** R5.7: the limit where a run's recorded settings predate the setting. */
+const BENEFIT_DOCUMENT_MAX_AGE_DAYS = 10;
+
+/**
+ * R5.7: the earliest issue date a benefit document may have — the region's calendar days before
+ * the day (Almaty) the referral was requested.
+ */
+export const oldestBenefitDocument = (referral: Referral, settings: RuleSettings): string =>
+  addDays(almatyDate(referral.issuedAt), -(settings.benefitDocumentMaxAgeDays ?? BENEFIT_DOCUMENT_MAX_AGE_DAYS));
+
+const isCivilDate = (d: unknown): d is string =>
+  typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && almatyDate(startOfAlmatyDay(d)) === d;
+
+/**
+ * R5.7, R10.2: once per benefit referral, by the role the region's setting named when the referral
+ * was issued — staff of the referral's kindergarten (`at_enrolment`, a `kindergartenId` in the
+ * request) or the region's operator (`before_referral`, none). The document's date is a real date,
+ * not in the future; a date too old is not refused here: it is recorded as a rejection.
+ */
+export function guardConfirmBenefit(x: Situation, req: ConfirmBenefitRequest): void {
+  guardActive(x);
+  const { s } = x;
+  if (s.status !== 'referral_issued' || !s.referral || !awaitsBenefit(s)) {
+    refuse(DOMAIN_ERRORS.NO_BENEFIT_TO_CONFIRM, 'the application holds no benefit referral awaiting confirmation');
+  }
+  const referral = s.referral!;
+  if (referral.benefit!.by === 'at_enrolment') {
+    if (req.kindergartenId === undefined) refuse(DOMAIN_ERRORS.BENEFIT_CONFIRMED_BY_OTHER_ROLE, 'in this region the kindergarten confirms the benefit at enrolment', { confirmedBy: 'at_enrolment' });
+    if (req.kindergartenId !== referral.kindergartenId) refuse(DOMAIN_ERRORS.WRONG_KINDERGARTEN, 'the referral is to another kindergarten');
+  } else if (req.kindergartenId !== undefined) {
+    refuse(DOMAIN_ERRORS.BENEFIT_CONFIRMED_BY_OTHER_ROLE, 'in this region the operator confirms the benefit before the child is registered', { confirmedBy: 'before_referral' });
+  }
+  if (typeof req.accepted !== 'boolean' || !isCivilDate(req.documentIssuedOn) || req.documentIssuedOn > almatyDate(x.now)) {
+    refuse(DOMAIN_ERRORS.INVALID_BENEFIT_DOCUMENT_DATE, 'the benefit document’s issue date is a past or today’s date, YYYY-MM-DD');
+  }
 }

@@ -28,6 +28,9 @@ export function projectState({ s, filing, settings, filingOutcome }: Situation):
       ...(s.referral.examination?.examinedAt !== undefined
         ? { examination: { examinedAt: iso(s.referral.examination.examinedAt), conclusion: s.referral.examination.conclusion!, district: s.referral.examination.district! } }
         : {}),
+      ...(s.referral.benefit
+        ? { benefit: { by: s.referral.benefit.by, confirmed: s.referral.benefit.confirmedAt !== undefined, ...(s.referral.benefit.documentIssuedOn ? { documentIssuedOn: s.referral.benefit.documentIssuedOn } : {}) } }
+        : {}),
     },
     deadlines: withoutUndefined({
       reconfirmBy: deadline(running && nextReconfirmationDue(filing, s, running)),

@@ -11,6 +11,7 @@ import {
   changeBenefitCategoryUpdate,
   changeNeedCategoryUpdate,
   chooseKindergartenUpdate,
+  confirmBenefitUpdate,
   confirmInterestUpdate,
   extendReferralUpdate,
   fileApplicationUpdate,
@@ -125,6 +126,7 @@ function setHandlers(run: Run): void {
   action(changeNeedCategoryUpdate, rules.guardChangeNeedCategory, actions.changeNeedCategory);
   action(registerArrivalUpdate, rules.guardRegisterArrival, actions.registerArrival);
   action(recordExaminationUpdate, rules.guardRecordExamination, actions.recordExamination);
+  action(confirmBenefitUpdate, rules.guardConfirmBenefit, actions.confirmBenefit);
   setHandler(recomputeDeadlinesSignal, async () => {
     const app = await run.ready();
     await blockOnFault(() =>

@@ -35,6 +35,7 @@ export async function offerPlacesWorkflow({ regionCode }: RegionRunInput): Promi
     windowDays: settings.choiceWindowWorkingDays,
     kindsOnOffer: settings.kindsOnOffer,
     privatePlacesByQueue: settings.privatePlacesByQueue,
+    priorityShare: settings.priorityShare,
     minimumAgeYears: settings.minimumAgeYears,
   });
   const signalled = await act.signalOffers({ waveId });

@@ -2,12 +2,13 @@ import { recordDeparture } from '../../db/enrollments';
 import { placeSummary, placesWithNeedCategory } from '../../db/public-board';
 import { isoOrNull, iso } from '../../domain/iso';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../contracts/application';
+import { sendBenefitConfirmation } from '../benefit-confirmation';
 import { checkPlaceEntry } from '../place-entry';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
-import { idempotencyKeySchema } from '../schemas/applications';
-import { arrivalAnswer, departureAnswer, ownPlaceAnswer, ownPlacesAnswer } from '../schemas/responses';
-import { addPlacesSchema, arrivalSchema, departureSchema } from '../schemas/staff';
+import { applicationParamsSchema, idempotencyKeySchema } from '../schemas/applications';
+import { arrivalAnswer, benefitConfirmedAnswer, departureAnswer, ownPlaceAnswer, ownPlacesAnswer } from '../schemas/responses';
+import { addPlacesSchema, arrivalSchema, confirmBenefitSchema, departureSchema } from '../schemas/staff';
 
 function ownPlace(r: Record<string, any>) {
   return { ...placeSummary(r), addedAt: iso(r.added_at), freeChoiceSince: isoOrNull(r.free_choice_since) };
@@ -83,6 +84,23 @@ export const STAFF_ROUTES: AnyRoute[] = [
         updateId: requestId,
       });
       return { applicationNumber, status: state.status };
+    },
+  }),
+  route({
+    operationId: 'confirmBenefitAtEnrolment',
+    method: 'post',
+    path: '/api/v1/staff/applications/:number/confirm-benefit',
+    role: 'kindergarten_staff',
+    summary:
+      'R5.7: where the region confirms benefits at enrolment, staff of the referral’s kindergarten record the benefit document’s issue date and accept or reject it, before registering the child; 404 without an active referral to their kindergarten',
+    params: applicationParamsSchema,
+    signed: { action: 'confirmBenefitAtEnrolment', fields: confirmBenefitSchema, namesApplication: true, example: { accepted: 'true', documentIssuedOn: '2026-11-20' } },
+    ok: { status: 200, schema: benefitConfirmedAnswer },
+    async handle({ params, caller: staff, signed }, { db, temporal }) {
+      // Only referrals to the staff member's own kindergarten exist for them.
+      const referral = await db('referrals').where({ application_number: params.number, kindergarten_id: staff.kindergartenId, state: 'active' }).first('id');
+      if (!referral) throw new Problem('NOT_FOUND', `no active referral ${params.number} to this kindergarten`);
+      return signed((doc) => sendBenefitConfirmation(temporal, params.number, staff.iin, doc, staff.kindergartenId!), params.number);
     },
   }),
   route({

@@ -311,6 +311,16 @@ export const documentVerificationAnswer = z.strictObject({
 });
 
 /** R8.3: the application as the examination left it. */
+/** R5.7, R10.2: the application after its benefit was confirmed or rejected. */
+export const benefitConfirmedAnswer = z.strictObject({
+  applicationNumber: registrationNumber,
+  status,
+  statusLabel,
+  statusCause: z.enum(TRANSITION_CAUSES).describe('benefit_confirmed, or benefit_rejected: the referral annulled, back in the general queue'),
+  benefitCategory: z.enum(BENEFIT_CATEGORIES),
+  stopListUntil: instant.nullable().describe('R10.2: after a rejection by the operator, the end of the stop-list'),
+});
+
 export const examinationRecordedAnswer = z.strictObject({
   applicationNumber: registrationNumber,
   status,

@@ -6,6 +6,15 @@ import { civilDateSchema, CONTROL_CHARACTERS, paramRowIdSchema, regionCodeSchema
 /** R7.1 */
 export const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
 
+/**
+ * R5.7, R10.2: the signed document's fields besides the envelope: whether the benefit documents
+ * prove the benefit, and the day they were issued. A document older than the region's limit
+ * before the referral was requested is recorded as a rejection.
+ */
+export const confirmBenefitSchema = z
+  .object({ accepted: z.enum(['true', 'false']).transform((v) => v === 'true'), documentIssuedOn: civilDateSchema })
+  .strict();
+
 /** R7.3 */
 export const departureSchema = z.object({ childIin: iinSchema }).strict();
 

@@ -17,6 +17,7 @@ import * as needCategories from './20261129160000-need-categories';
 import * as examinations from './20261129161000-examinations';
 import * as uploads from './20261129170000-uploads';
 import * as regionSettingsLog from './20261129171000-region-settings-log';
+import * as priorityShare from './20261129172000-priority-share';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129161000-examinations': examinations,
   '20261129170000-uploads': uploads,
   '20261129171000-region-settings-log': regionSettingsLog,
+  '20261129172000-priority-share': priorityShare,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,8 +5,9 @@ import { DEFAULT_RULE_SETTINGS, type RegionContacts, type RuleSettings } from '.
 /**
  * R10: the three kinds of portal in the instructions — Almaty, Astana, and the other settlements —
  * each with its own settings: Almaty as the seeds (3 working days, state kindergartens), Astana
- * as it has run (1 calendar day; state, private by free choice only, mini-centres), Karaganda
- * region (3 working days; state and village kindergartens, private ones offered by the queue).
+ * as it has run (1 calendar day; state, private by free choice only, mini-centres; 1 first-priority
+ * place to 3 general), Karaganda region (3 working days; state and village kindergartens, private
+ * ones offered by the queue).
  */
 export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; settings: RuleSettings; contacts: RegionContacts }[] = [
   {
@@ -27,6 +28,8 @@ export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; set
       choiceWindowWorkingDays: 1,
       kindsOnOffer: ['state', 'private', 'mini_centre'],
       privatePlacesByQueue: false,
+      // R10.2: Astana's operator confirms the benefit while the referral is issued
+      benefitConfirmation: 'before_referral',
     },
     contacts: { support: '466 756', email: 'akimat.itfactory@gmail.com', hours: 'пн–пт 9:00–18:30' },
   },

@@ -227,6 +227,11 @@ describe('R2.3, R6.2: benefit documents, uploaded first and named by the signed 
     expect([json.status, json.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const anonymous = await fetch(`${api.baseUrl}/api/v1/uploads`, { method: 'POST', body: form });
     expect(anonymous.status).toBe(401);
+    // Another method on the upload path is the router's 405 with Allow, not a 415 for its body.
+    for (const method of ['PUT', 'PATCH']) {
+      const other = await fetch(`${api.baseUrl}/api/v1/uploads`, { method, headers: { authorization: `Bearer ${token}` }, body: named });
+      expect([method, other.status, other.headers.get('allow')]).toEqual([method, 405, 'POST']);
+    }
     expect(await rowCount(family.parentIin)).toBe(0);
 
     await api.db('uploads').insert(

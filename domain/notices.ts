@@ -15,6 +15,8 @@ export const NOTICE_KINDS = [
   'examination_confirmed',
   'examination_other_category',
   'examination_not_needed',
+  // R5.7, R10.2: the benefit document was not accepted
+  'benefit_rejected',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

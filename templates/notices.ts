@@ -56,6 +56,7 @@ const REQUIRED: Record<NoticeKind, readonly (keyof NoticeContent)[]> = {
   examination_confirmed: ['kindergarten', 'deadline'],
   examination_other_category: ['needCategory'],
   examination_not_needed: [],
+  benefit_rejected: [], // stopListUntil only where the region's operator confirms benefits
 };
 
 // ---- dates in Asia/Almaty ---------------------------------------------------------------------

@@ -223,4 +223,5 @@ export async function confirmBenefit(app: Lifecycle, req: ConfirmBenefitRequest)
     { ...examination, referralDeadline: null, benefitCategory: 'none', ...(until !== undefined ? { stopListUntil: until } : {}) },
     { ...details, reason: tooOld ? 'document_too_old' : 'rejected', from, to: 'none', ...(until !== undefined ? { stopListUntil: iso(until) } : {}) },
   );
+  await app.notify('benefit_rejected', until === undefined ? {} : { stopListUntil: iso(until) });
 }

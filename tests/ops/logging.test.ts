@@ -101,14 +101,20 @@ describe('the API request log (api/request-log.ts)', () => {
   });
   afterAll(() => api?.close());
 
-  /** The request lines (with a status) of one request. */
-  const linesOf = (requestId: string) => out.entries().filter((e) => e.requestId === requestId && 'status' in e);
+  /**
+   * The request lines (with a status) of one request, once there is one: the line is written when
+   * the answer has gone, which may be a moment after the client has read it.
+   */
+  const linesOf = (requestId: string) =>
+    waitUntil(async () => out.entries().filter((e) => e.requestId === requestId && 'status' in e), (lines) => lines.length > 0, {
+      label: `the request line of ${requestId}`,
+    });
 
   it('writes one line per request when it completes: request ID, method, URL, route pattern, status, duration; the ID is echoed', async () => {
     const res = await fetch(`${api.baseUrl}/api/v1/public/places?regionCode=almaty`, { headers: { 'X-Request-Id': 'portal-42.a_b', 'User-Agent': 'portal-test-agent' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('portal-42.a_b');
-    const lines = linesOf('portal-42.a_b');
+    const lines = await linesOf('portal-42.a_b');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'info',
@@ -129,16 +135,16 @@ describe('the API request log (api/request-log.ts)', () => {
       const res = await fetch(`${api.baseUrl}/livez`, { headers: given === undefined ? {} : { 'X-Request-Id': given } });
       const id = res.headers.get('x-request-id')!;
       expect([given, id]).toEqual([given, expect.stringMatching(UUID)]);
-      expect(linesOf(id)).toEqual([expect.objectContaining({ route: '/livez', status: 200, level: 'debug' })]); // a probe, at debug
+      expect(await linesOf(id)).toEqual([expect.objectContaining({ route: '/livez', status: 200, level: 'debug' })]); // a probe, at debug
     }
   });
 
   it('logs a refusal at warn with its problem code, and a route that does not exist without a route', async () => {
     const refused = await api.request('GET', '/api/v1/me', { headers: { 'X-Request-Id': 'refused-1' } });
     expect(refused.status).toBe(401);
-    expect(linesOf('refused-1')).toEqual([expect.objectContaining({ level: 'warn', status: 401, code: 'UNAUTHENTICATED', route: '/api/v1/me' })]);
+    expect(await linesOf('refused-1')).toEqual([expect.objectContaining({ level: 'warn', status: 401, code: 'UNAUTHENTICATED', route: '/api/v1/me' })]);
     await api.request('GET', '/api/v1/nothing-here', { headers: { 'X-Request-Id': 'missing-1' } });
-    const [missing] = linesOf('missing-1');
+    const [missing] = await linesOf('missing-1');
     expect(missing).toMatchObject({ level: 'warn', status: 404, code: 'NOT_FOUND', url: '/api/v1/nothing-here' });
     expect(missing).not.toHaveProperty('route');
   });
@@ -187,8 +193,8 @@ describe('the API request log (api/request-log.ts)', () => {
       process.env.AUDIT_LOG = previous;
       spy.mockRestore();
     }
-    expect(linesOf('login-1')).toEqual([expect.objectContaining({ status: 200, route: '/api/v1/auth/login' })]);
-    expect(linesOf('me-1')).toEqual([expect.objectContaining({ status: 200, route: '/api/v1/me' })]);
+    expect(await linesOf('login-1')).toEqual([expect.objectContaining({ status: 200, route: '/api/v1/auth/login' })]);
+    expect(await linesOf('me-1')).toEqual([expect.objectContaining({ status: 200, route: '/api/v1/me' })]);
     const everything = out.text() + audit.join('');
     for (const secret of [token, 'SignatureValue', 'Bearer', family.parentIin]) expect(everything).not.toContain(secret);
     const logins = audit.map((l) => JSON.parse(l)).filter((e) => e.event === 'login');

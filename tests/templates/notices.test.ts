@@ -43,6 +43,7 @@ const KEY_DATE: Record<NoticeKind, string | undefined> = {
   examination_confirmed: '11.12.2026',
   examination_other_category: undefined,
   examination_not_needed: undefined,
+  benefit_rejected: '28.12.2026',
 };
 
 function content(kind: NoticeKind, language: Language, base: Partial<NoticeContent> = {}): NoticeContent {
@@ -68,6 +69,8 @@ function content(kind: NoticeKind, language: Language, base: Partial<NoticeConte
       return { needCategory: language === 'kk' ? 'Психикалық дамудың тежелуі' : 'Задержка психоречевого развития', ...c };
     case 'examination_not_needed':
       return c;
+    case 'benefit_rejected':
+      return { stopListUntil: STOP_LIST_UNTIL, ...c };
     case 'stop_list_ended':
       return c;
   }
@@ -199,7 +202,7 @@ describe('R9.1 SMS fit two UCS-2 segments', () => {
   const variants = (kind: NoticeKind, language: Language): NoticeContent[] => {
     const c = content(kind, language);
     if (kind === 'removed') return REMOVAL_CAUSES.map((cause) => ({ ...c, cause }));
-    if (kind === 'referral_annulled') return [c, { ...c, stopListUntil: undefined }];
+    if (kind === 'referral_annulled' || kind === 'benefit_rejected') return [c, { ...c, stopListUntil: undefined }];
     return [c];
   };
 

@@ -18,6 +18,7 @@ import {
   finished,
   freeSeats,
   issueReferral,
+  noticesOf,
   offerPlaces,
   refusal,
   request,
@@ -92,6 +93,10 @@ describe('confirming the benefit of a benefit referral (R5.7, R10.2)', () => {
     expect(await freeSeats(db, placeId)).toBe(1);
     expect((await db('referrals').where({ application_number: started.filing.number }).first()).state).toBe('annulled');
     expect(await applicationRow(db, started.filing.number)).toMatchObject({ status: 'queued', benefit_category: 'none', stop_list_until: null, referral_deadline: null });
+    // R9.1: the family is told why, and that it waits in the general queue (no stop-list here).
+    const [told] = await noticesOf(db, started.filing.number, 'benefit_rejected', 2);
+    expect(told.payload.stopListUntil).toBeUndefined();
+    expect(told.payload).toMatchObject({ number: started.filing.number });
     expect((await events(db, started.filing.number)).at(-1)).toMatchObject({
       cause: 'benefit_rejected',
       details: expect.objectContaining({ reason: 'rejected', from: 'first_priority', to: 'none' }),
@@ -127,6 +132,8 @@ describe('confirming the benefit of a benefit referral (R5.7, R10.2)', () => {
     expect(await freeSeats(db, placeId)).toBe(1);
     expect(await applicationRow(db, started.filing.number)).toMatchObject({ benefit_category: 'none' });
     expect((await applicationRow(db, started.filing.number)).stop_list_until.getTime()).toBe(until);
+    const [told] = await noticesOf(db, started.filing.number, 'benefit_rejected', 2);
+    expect(told.payload.stopListUntil).toBe(new Date(until).toISOString());
 
     const other = await buildPlace(db, { regionCode, groupYear: started.filing.groupYear });
     await expect(started.handle.executeUpdate(chooseKindergartenUpdate, { args: [{ ...request(started), placeId: other.placeId }] })).rejects.toMatchObject(

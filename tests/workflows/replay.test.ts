@@ -9,7 +9,7 @@ const histories = fs.readdirSync(folder).filter((f) => f.endsWith('.json')).sort
 
 describe('every recorded history replays against the current workflow code', () => {
   it('finds the recorded histories', () => {
-    expect(histories.length).toBeGreaterThanOrEqual(28);
+    expect(histories.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each(histories)('%s', async (name) => {

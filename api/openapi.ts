@@ -85,11 +85,12 @@ function requestBody(r: AnyRoute) {
     const { field, media, maxBytes, description } = r.upload;
     return {
       required: true,
-      description,
+      // The accepted types are judged by the file's content, never by a part's declared type, so they
+      // are said in words rather than as the part's `encoding` (which clients would then have to send).
+      description: `${description} Accepted by content: ${media.join(', ')}.`,
       content: {
         'multipart/form-data': {
           schema: { type: 'object', required: [field], properties: { [field]: { type: 'string', contentMediaType: 'application/octet-stream', maxLength: maxBytes } } },
-          encoding: { [field]: { contentType: media.join(', ') } },
         },
       },
     };

@@ -53,17 +53,28 @@ export async function attachApplication(db: Db, number: string, childIin: string
 }
 
 /**
- * R3.3: the application card — information, change history — as its applicant sees it. Undefined
- * when there is no such application or it is not the viewer's (the caller cannot tell which).
+ * Who reads a card: an applicant sees their own and attached applications (R3.2); an operator the
+ * applications of the region they keep (null: a national operator, every region).
  */
-export async function getApplicationCard(db: Db, number: string, viewerIin: string) {
+export type CardReader = { applicantIin: string } | { operatorRegion: string | null };
+
+function readableBy(w: Knex.QueryBuilder, reader: CardReader): Knex.QueryBuilder {
+  if ('applicantIin' in reader) return visibleTo(w, reader.applicantIin);
+  return reader.operatorRegion === null ? w : w.where('a.region_code', reader.operatorRegion);
+}
+
+/**
+ * R3.3: the application card — information, change history — as its reader sees it. Undefined
+ * when there is no such application or the reader may not see it (the caller cannot tell which).
+ */
+export async function getApplicationCard(db: Db, number: string, reader: CardReader) {
   const a = await db('applications as a')
     .join('persons as c', 'c.iin', 'a.child_iin')
     .join('persons as p', 'p.iin', 'a.applicant_iin')
     .join('regions as r', 'r.code', 'a.region_code')
     .leftJoin('need_categories as nc', 'nc.code', 'a.need_category')
     .where('a.number', number)
-    .andWhere((w) => visibleTo(w, viewerIin))
+    .andWhere((w) => readableBy(w, reader))
     .first(
       'a.*',
       'c.last_name as child_last_name',

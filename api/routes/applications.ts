@@ -37,7 +37,7 @@ import { uploadStoreOf, withBenefitDocuments } from '../uploads';
 
 /** R3.2: another person's application answers exactly as one that does not exist. */
 export async function visibleCard(deps: { db: Db }, number: string, session: Session) {
-  const card = await getApplicationCard(deps.db, number, session.iin);
+  const card = await getApplicationCard(deps.db, number, { applicantIin: session.iin });
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
   return withStatusLabel(card);
 }

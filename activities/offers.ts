@@ -32,6 +32,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
     async publishPlaces({ regionCode, at }: { regionCode: string; at: number }): Promise<{ published: number }> {
       const rows = await db('places')
         .whereNull('published_at')
+        .whereNull('withdrawn_at') // R4.2: withdrawn before the evening, never published
         .where('added_at', '<=', iso(at))
         .whereIn('kindergarten_id', db('kindergartens').where({ region_code: regionCode }).select('id'))
         .update({ published_at: iso(at) })

@@ -21,6 +21,9 @@ export async function placeTypesOf(db: Db, regionCode: string): Promise<string[]
   return [...new Set(rows.map((r) => r.code))];
 }
 
+/** The fields of a place that staff enter and may correct (R4.2). */
+export type PlaceFields = Omit<z.infer<typeof addPlacesSchema>, 'needCategory'>;
+
 /**
  * R4.2: what the schema cannot know — a group year a preschool child of this region can have
  * (born from the current year − 7 to the current year − the region's minimum age), a release date
@@ -28,23 +31,32 @@ export async function placeTypesOf(db: Db, regionCode: string): Promise<string[]
  * the places of a correctional kindergarten.
  */
 export async function checkPlaceEntry(db: Db, kindergartenId: number, p: z.infer<typeof addPlacesSchema>, now = Date.now()): Promise<void> {
+  await checkPlaceFields(db, kindergartenId, p, now);
+  const { kind } = await db('kindergartens').where({ id: kindergartenId }).first('kind');
+  await checkNeedCategory(db, kind === 'correctional', p.needCategory, { in: 'body' });
+}
+
+/**
+ * R4.2: the checks of `checkPlaceEntry` on the fields given and only those: a correction checks
+ * what it changes (a place released 40 days ago may still get a seat more).
+ */
+export async function checkPlaceFields(db: Db, kindergartenId: number, p: Partial<PlaceFields>, now = Date.now()): Promise<void> {
   const region = await kindergartenRegionSettings(db, kindergartenId);
   if (!region) throw new Error(`kindergarten ${kindergartenId} of a staff member is in no region`);
   const { settings } = region;
   const today = almatyDate(now);
   const year = Number(today.slice(0, 4));
   const [oldest, youngest] = [year - PRESCHOOL_YEARS, year - settings.minimumAgeYears];
-  if (p.groupYear < oldest || p.groupYear > youngest) {
+  if (p.groupYear !== undefined && (p.groupYear < oldest || p.groupYear > youngest)) {
     throw new Problem('INVALID_GROUP_YEAR', `a group year is a birth year from ${oldest} to ${youngest}`, { field: 'groupYear', in: 'body', oldest, youngest });
   }
   const earliest = addDays(today, -RELEASED_ON_MAX_AGE_DAYS);
-  if (p.releasedOn < earliest) {
+  if (p.releasedOn !== undefined && p.releasedOn < earliest) {
     throw new Problem('INVALID_RELEASE_DATE', `a place released before ${earliest} is too old to publish`, { field: 'releasedOn', in: 'body', earliest });
   }
+  if (p.placeType === undefined) return;
   const types = await placeTypesOf(db, region.code);
   if (!types.includes(p.placeType)) {
     throw new Problem('UNKNOWN_PLACE_TYPE', `the region's place types are: ${types.join(', ')}`, { field: 'placeType', in: 'body', allowed: types });
   }
-  const { kind } = await db('kindergartens').where({ id: kindergartenId }).first('kind');
-  await checkNeedCategory(db, kind === 'correctional', p.needCategory, { in: 'body' });
 }

@@ -68,6 +68,9 @@ export const PROBLEMS = {
   NO_BENEFIT_TO_CONFIRM: 409,
   BENEFIT_CONFIRMED_BY_OTHER_ROLE: 403,
   INVALID_BENEFIT_DOCUMENT_DATE: 400,
+  // Personal-data law: an operator's read of personal data says why (api/schemas/operators.ts).
+  REASON_REQUIRED: 400,
+  INVALID_REASON: 400,
   FORBIDDEN: 403,
   // R2.3, R6.2: benefit documents, uploaded first (api/uploads.ts), then named by the signed action.
   UPLOAD_TOO_LARGE: 413,
@@ -107,7 +110,20 @@ export const PROBLEMS = {
   SIGNER_NOT_SESSION: 403,
   EMAIL_REQUIRED: 403,
   CALENDAR_DAY_EXISTS: 409,
+  // R4.2: corrections and withdrawals of a place refused by its state.
+  PLACE_IN_OPEN_WAVE: 409,
+  PLACE_SEATS_TAKEN: 409,
+  PLACE_WITHDRAWN: 409,
   NOTICE_NOT_FAILED: 409,
+  // Managing who may act (api/routes/management.ts).
+  REGION_EXISTS: 409,
+  NUMBER_PREFIX_TAKEN: 409,
+  PERSON_NOT_IN_REGISTRY: 422,
+  STAFF_MEMBER_EXISTS: 409,
+  CANNOT_REMOVE_SELF: 409,
+  LAST_NATIONAL_OPERATOR: 409,
+  KINDERGARTEN_CLOSED: 409,
+  KINDERGARTEN_IN_USE: 409,
   // R9.2: a document still being made is not an error: 202, with Retry-After.
   DOCUMENT_NOT_READY: 202,
   DOCUMENT_FAILED: 409,

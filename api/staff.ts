@@ -3,7 +3,9 @@ import type { Db } from '../db/connection';
 import { requireSession } from './session';
 import { Problem } from './problems';
 
-export type StaffRole = 'kindergarten_staff' | 'pmpk_staff' | 'operator';
+import type { StaffRole } from '../domain/identity';
+
+export type { StaffRole };
 
 export interface StaffMember {
   iin: string;
@@ -29,7 +31,12 @@ export async function requireStaff(ctx: Context, db: Db, role: StaffRole): Promi
   const session = requireSession(ctx);
   const row =
     session.holder === 'employee' && session.organisationBin
-      ? await db('staff').where({ iin: session.iin, role, organisation_bin: session.organisationBin }).first('iin', 'role', 'region_code', 'kindergarten_id', 'district')
+      ? await db('staff as s')
+          // A closed kindergarten's staff no longer act for it (api/routes/management.ts).
+          .leftJoin('kindergartens as k', 'k.id', 's.kindergarten_id')
+          .where({ 's.iin': session.iin, 's.role': role, 's.organisation_bin': session.organisationBin })
+          .whereNull('k.closed_at')
+          .first('s.iin', 's.role', 's.region_code', 's.kindergarten_id', 's.district')
       : undefined;
   if (!row) throw new Problem('FORBIDDEN', `this action is for ${role.replace('_', ' ')}, with an employee’s certificate`);
   return { iin: row.iin, role: row.role, regionCode: row.region_code, kindergartenId: row.kindergarten_id, district: row.district };

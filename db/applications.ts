@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import type { Db } from './connection';
 import { iso, isoOrNull } from '../domain/iso';
-import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
+import { ACTIVE_STATUSES, stopListLasting, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
 import type { QueueType } from '../domain/queue';
 import { queueNumbers } from './queue-numbers';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { cardExamination } from './examinations';
+import { keyColumns, pageOf, type Page } from './public-board';
+import { openOffer } from './open-offer';
 
 export async function findActiveApplication(db: Db, childIin: string, queueType: QueueType): Promise<string | undefined> {
   const row = await db('applications')
@@ -23,22 +25,52 @@ function visibleTo(w: Knex.QueryBuilder, viewerIin: string): Knex.QueryBuilder {
     .orWhereExists((q) => q.from('application_viewers as v').whereRaw('v.application_number = a.number').andWhere('v.parent_iin', viewerIin));
 }
 
-/** The viewer's applications, newest first: their own and those they attached (R3.2). */
-export async function listApplications(db: Db, viewerIin: string) {
-  const rows = await db('applications as a')
+/** R4.1: an active application's queue numbers; null for one no longer in a queue. */
+async function queueNumbersIfActive(db: Db, number: string, status: ApplicationStatus) {
+  const queue = ACTIVE_STATUSES.includes(status) ? await queueNumbers(db, number) : undefined;
+  return { queueNumber: queue?.inQueue ?? null, queueNumberInCategory: queue?.inCategory ?? null };
+}
+
+/**
+ * R3.1: a page of the journal — the viewer's own applications and those they attached (R3.2) —
+ * newest first by registration (the number breaks ties), with every column the journal shows. The
+ * queue numbers are counted for the page's active rows only, each one index range scan (at most
+ * `limit` of them, side by side), never for the viewer's whole history.
+ */
+export async function listApplications(db: Db, viewerIin: string, page: Page) {
+  const found = await db('applications as a')
+    .join('persons as c', 'c.iin', 'a.child_iin')
+    .join('persons as p', 'p.iin', 'a.applicant_iin')
     .where((w) => visibleTo(w, viewerIin))
-    .orderBy('a.registered_at', 'desc')
-    .limit(100)
-    .select('a.number', 'a.region_code', 'a.queue_type', 'a.child_iin', 'a.status', 'a.registered_at', 'a.applicant_iin');
-  return rows.map((r) => ({
-    number: r.number,
-    regionCode: r.region_code,
-    queueType: r.queue_type,
-    childIin: r.child_iin,
-    status: r.status as ApplicationStatus,
-    registeredAt: iso(r.registered_at),
-    filedByMe: r.applicant_iin === viewerIin,
-  }));
+    .modify((q) => {
+      if (page.after) q.whereRaw('(a.registered_at, a.number) < (?::timestamptz, ?)', [page.after.at, page.after.id]);
+    })
+    .orderBy([{ column: 'a.registered_at', order: 'desc' }, { column: 'a.number', order: 'desc' }])
+    .limit(page.limit + 1)
+    .select(
+      'a.number', 'a.region_code', 'a.queue_type', 'a.child_iin', 'a.status', 'a.status_cause', 'a.registered_at', 'a.applicant_iin', 'a.benefit_category',
+      'c.last_name as child_last_name', 'c.first_name as child_first_name', 'c.middle_name as child_middle_name', 'c.birth_date as child_birth_date',
+      'p.last_name as applicant_last_name', 'p.first_name as applicant_first_name', 'p.middle_name as applicant_middle_name',
+      ...keyColumns(db, 'a.registered_at', 'a.number'),
+    );
+  const { rows, next } = pageOf(found, page.limit);
+  const applications = await Promise.all(
+    rows.map(async (r: Record<string, any>) => ({
+      number: r.number as string,
+      regionCode: r.region_code as string,
+      queueType: r.queue_type as QueueType,
+      childIin: r.child_iin as string,
+      child: { iin: r.child_iin as string, lastName: r.child_last_name as string, firstName: r.child_first_name as string, middleName: r.child_middle_name as string | null, birthDate: r.child_birth_date as string },
+      applicant: { iin: r.applicant_iin as string, lastName: r.applicant_last_name as string, firstName: r.applicant_first_name as string, middleName: r.applicant_middle_name as string | null },
+      ...(await queueNumbersIfActive(db, r.number, r.status)),
+      status: r.status as ApplicationStatus,
+      statusCause: r.status_cause as TransitionCause,
+      benefitCategory: r.benefit_category,
+      registeredAt: iso(r.registered_at),
+      filedByMe: r.applicant_iin === viewerIin,
+    })),
+  );
+  return { applications, next };
 }
 
 /**
@@ -64,8 +96,9 @@ function readableBy(w: Knex.QueryBuilder, reader: CardReader): Knex.QueryBuilder
 }
 
 /**
- * R3.3: the application card — information, change history — as its reader sees it. Undefined
- * when there is no such application or the reader may not see it (the caller cannot tell which).
+ * R3.3: the application card's information and change history as its reader sees it, with its
+ * open offer (R4.4); the API adds the documents tab and the words (api/card.ts). Undefined when
+ * there is no such application or the reader may not see it (the caller cannot tell which).
  */
 export async function getApplicationCard(db: Db, number: string, reader: CardReader) {
   const a = await db('applications as a')
@@ -89,9 +122,10 @@ export async function getApplicationCard(db: Db, number: string, reader: CardRea
       ...needCategoryColumns('nc'),
     );
   if (!a) return undefined;
+  const now = new Date();
   const status = a.status as ApplicationStatus;
-  const active = ACTIVE_STATUSES.includes(status);
-  const queue = active ? await queueNumbers(db, number) : undefined;
+  const cause = a.status_cause as TransitionCause;
+  const stopListUntil = stopListLasting(a.stop_list_until, now);
   const events = await db('application_events').where({ application_number: number }).orderBy('seq');
   const referral = await db('referrals as r')
     .join('kindergartens as k', 'k.id', 'r.kindergarten_id')
@@ -107,19 +141,18 @@ export async function getApplicationCard(db: Db, number: string, reader: CardRea
     groupYear: a.group_year,
     registeredAt: iso(a.registered_at),
     status,
-    statusCause: a.status_cause,
+    statusCause: cause,
     statusChangedAt: iso(a.status_changed_at),
-    queueNumber: queue?.inQueue ?? null,
-    queueNumberInCategory: queue?.inCategory ?? null,
+    ...(await queueNumbersIfActive(db, number, status)),
     deadlines: {
       reconfirmBy: isoOrNull(a.reconfirm_by),
       choiceWindowEndsAt: isoOrNull(a.offer_window_ends_at),
       referralDeadline: isoOrNull(a.referral_deadline),
-      stopListUntil: isoOrNull(a.stop_list_until),
+      stopListUntil: isoOrNull(stopListUntil),
     },
-    // R3.4: the stop-list is shown while it lasts; R5.4 counts expired referrals.
-    onStopList: a.stop_list_until !== null,
-    expiredReferrals: a.expired_referrals,
+    onStopList: stopListUntil !== null,
+    expiredReferrals: a.expired_referrals, // R5.4
+    offer: await openOffer(db, a, now),
     referral: referral
       ? {
           placeId: referral.place_id,
@@ -149,7 +182,7 @@ export async function getApplicationCard(db: Db, number: string, reader: CardRea
       at: iso(e.at),
       from: e.from_status,
       to: e.to_status,
-      cause: e.cause,
+      cause: e.cause as TransitionCause,
       actor: e.actor === a.applicant_iin ? 'applicant' : e.actor,
       // R1.2: the signed document behind the change, kept as evidence.
       signedDocumentId: e.signed_document_id === null ? null : Number(e.signed_document_id),

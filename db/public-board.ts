@@ -3,7 +3,7 @@ import { queueNumbers } from './queue-numbers';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { iso, isoOrNull } from '../domain/iso';
 import type { KindergartenKind } from '../domain/rule-settings';
-import { ACTIVE_STATUSES, type ApplicationStatus } from '../domain/statuses';
+import { ACTIVE_STATUSES, stopListLasting, type ApplicationStatus } from '../domain/statuses';
 
 /** R11: what anyone may see — registration numbers and queue numbers, never a name or an IIN. */
 
@@ -69,6 +69,7 @@ export async function publishedPlaces(db: Db, f: PublicFilter, page: Page) {
     .leftJoin('need_categories as nc', 'nc.code', 'p.need_category')
     .where('k.region_code', f.regionCode)
     .whereNotNull('p.published_at')
+    .whereNull('p.withdrawn_at') // R4.2: a withdrawn place is no longer on offer
     .modify((q) => {
       if (f.kindergartenId) q.where('k.id', f.kindergartenId);
       if (f.groupYear) q.where('p.group_year', f.groupYear);
@@ -152,7 +153,7 @@ export async function publicLookup(db: Db, number: string) {
     registeredAt: iso(a.registered_at),
     status,
     statusChangedAt: iso(a.status_changed_at),
-    onStopList: a.stop_list_until !== null,
+    onStopList: stopListLasting(a.stop_list_until) !== null, // R3.4
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,
   };

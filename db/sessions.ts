@@ -71,3 +71,12 @@ export async function findSession(db: Db, token: string): Promise<Session | unde
 export async function revokeSession(db: Db, id: number): Promise<void> {
   await db('sessions').where({ id }).update({ revoked_at: db.fn.now() });
 }
+
+/**
+ * Ends at once every session a person holds with an employee certificate of `organisationBin`:
+ * their staff rights under that employer were taken away or changed. Call it in the transaction
+ * of the change. How many sessions it ended.
+ */
+export async function revokeEmployeeSessions(db: Db, iin: string, organisationBin: string): Promise<number> {
+  return db('sessions').where({ iin, holder: 'employee', organisation_bin: organisationBin }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
+}

@@ -19,3 +19,6 @@ export interface Signer {
   certificateIssuer: string;
   notAfter: string;
 }
+
+/** The roles of staff (R4.2, R8.3, operators of R10). */
+export type StaffRole = 'kindergarten_staff' | 'pmpk_staff' | 'operator';

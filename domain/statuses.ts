@@ -43,3 +43,8 @@ export const TRANSITION_CAUSES = [
   'benefit_rejected',
 ] as const;
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];
+
+/** R3.4: the stop-list's end while it lasts, null once over (also in the moment before the workflow ends it). */
+export function stopListLasting(until: Date | null, now: Date = new Date()): Date | null {
+  return until !== null && until > now ? until : null;
+}

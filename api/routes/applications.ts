@@ -1,6 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import { attachApplication, getApplicationCard, listApplications } from '../../db/applications';
+import { attachApplication, listApplications } from '../../db/applications';
+import { readCard } from '../card';
 import {
   applicationWorkflowId,
   changeBenefitCategoryUpdate,
@@ -15,9 +16,10 @@ import {
 } from '../../contracts/application';
 import type { Session } from '../../db/sessions';
 import type { Db } from '../../db/connection';
+import type { UploadStore } from '../../db/uploads';
 import { fileApplication } from '../filing';
 import { checkNeedCategoryExists } from '../need-categories';
-import { withStatusLabel } from '../labels';
+import { withStatusWords } from '../labels';
 import { Problem } from '../problems';
 import { route, type AnyRoute, type RouteLink } from '../route';
 import {
@@ -30,16 +32,18 @@ import {
   noParamsSchema,
 } from '../schemas/actions';
 import { FILE_APPLICATION_FIELD_CODES, applicationParamsSchema, fileApplicationSchema, signedDocumentParamsSchema } from '../schemas/applications';
+import { journalQuerySchema } from '../schemas/journal';
 import { applicationCard, applicationListAnswer, text } from '../schemas/responses';
+import { nextPage, pageHeaders } from './public';
 import { BENEFIT_DOCUMENTS_EXAMPLE } from '../schemas/uploads';
 import type { AppDeps } from '../app';
 import { uploadStoreOf, withBenefitDocuments } from '../uploads';
 
 /** R3.2: another person's application answers exactly as one that does not exist. */
-export async function visibleCard(deps: { db: Db }, number: string, session: Session) {
-  const card = await getApplicationCard(deps.db, number, { applicantIin: session.iin });
+export async function visibleCard(deps: { db: Db; uploads?: UploadStore }, number: string, session: Session) {
+  const card = await readCard(deps, number, { applicantIin: session.iin });
   if (!card) throw new Problem('NOT_FOUND', `no application ${number}`);
-  return withStatusLabel(card);
+  return card;
 }
 
 const A = '/api/v1/applications/:number';
@@ -147,10 +151,12 @@ export const APPLICATION_ROUTES: AnyRoute[] = [
     method: 'get',
     path: '/api/v1/applications',
     role: 'applicant',
-    summary: 'R3.2: the applications the person filed or attached',
-    ok: { status: 200, schema: applicationListAnswer, links: cardLinks('/applications/0/number') },
-    async handle({ caller }, deps) {
-      return { applications: (await listApplications(deps.db, caller.iin)).map(withStatusLabel) };
+    summary: 'R3.1, R3.2: the journal — the applications the person filed or attached, newest first, a page at a time',
+    query: journalQuerySchema,
+    ok: { status: 200, schema: applicationListAnswer, headers: pageHeaders, links: cardLinks('/applications/0/number') },
+    async handle({ ctx, caller, query: { limit, cursor } }, deps) {
+      const { applications, next } = await listApplications(deps.db, caller.iin, { limit, after: cursor });
+      return { applications: applications.map(withStatusWords), next: nextPage(ctx, next) };
     },
   }),
   route({

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { printVerificationCode, readVerificationCode } from '../../contracts/documents';
-import { documentInLanguage, listDocuments, type DocumentRecord } from '../../activities/documents/records';
+import { documentInLanguage } from '../../activities/documents/records';
+import { documentAnswerOf as asAnswer, documentsTab, documentTitle as title } from '../documents-tab';
 import type { DocumentKind } from '../../domain/documents';
 import { iso } from '../../domain/iso';
 import type { Language } from '../../domain/queue';
-import words from '../../templates/documents/words.json';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
 import { applicationParamsSchema } from '../schemas/applications';
@@ -13,14 +13,6 @@ import { documentAnswer, documentsAnswer, documentVerificationAnswer, pdfFile } 
 import { visibleCard } from './applications';
 import { uploadFile } from '../schemas/uploads';
 import { UPLOAD_MEDIA_TYPES, uploadStoreOf, type UploadMediaType } from '../uploads';
-
-/** R2.3: the group the benefit documents are listed under in the documents tab. */
-const ATTACHMENTS_TITLE = { ru: 'Приложения к заявлению', kk: 'Өтінішке қосымшалар' };
-
-/** A document's title as printed on it (templates/documents/words.json), in both languages. */
-const title = (kind: DocumentKind) => ({ ru: words.ru.titles[kind], kk: words.kk.titles[kind] });
-
-const asAnswer = (r: DocumentRecord) => ({ ...r, title: title(r.kind), verificationCode: printVerificationCode(r.verificationCode) });
 
 /** How long to wait before asking again: until the next attempt when a render failed and waits, else a moment. */
 const retryAfterSeconds = (nextAttemptAt: Date): number => Math.min(3600, Math.max(2, Math.ceil((nextAttemptAt.getTime() - Date.now()) / 1000)));
@@ -65,15 +57,8 @@ export const DOCUMENT_ROUTES: AnyRoute[] = [
     },
     async handle({ params, caller }, deps) {
       const { number } = await visibleCard(deps, params.number, caller);
-      const files = await uploadStoreOf(deps).ofApplication(number);
-      return {
-        number,
-        documents: (await listDocuments(deps.db, number)).map(asAnswer),
-        attachments: {
-          title: ATTACHMENTS_TITLE,
-          files: files.map((f) => ({ id: f.id, mediaType: f.mediaType as UploadMediaType, size: f.size, sha256: f.sha256, uploadedAt: iso(f.uploadedAt), attachedAt: iso(f.usedAt ?? f.uploadedAt) })),
-        },
-      };
+      const { issued, attachments } = await documentsTab(deps.db, uploadStoreOf(deps), number);
+      return { number, documents: issued, attachments };
     },
   }),
   route({

@@ -6,7 +6,10 @@ import { CALENDAR_ROUTES } from './calendar';
 import { DOCS_ROUTES } from './docs';
 import { DOCUMENT_ROUTES } from './documents';
 import { HEALTH_ROUTES } from './health';
+import { KINDERGARTEN_ROUTES } from './kindergartens';
+import { MANAGEMENT_ROUTES } from './management';
 import { NOTICE_ROUTES } from './notices';
+import { OPERATOR_APPLICATION_ROUTES } from './operator-applications';
 import { PMPK_ROUTES } from './pmpk';
 import { PUBLIC_ROUTES } from './public';
 import { REGION_ROUTES } from './regions';
@@ -18,6 +21,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...HEALTH_ROUTES,
   ...DOCS_ROUTES,
   ...PUBLIC_ROUTES,
+  ...KINDERGARTEN_ROUTES,
   ...AUTH_ROUTES,
   ...APPLICATION_ROUTES,
   ...DOCUMENT_ROUTES,
@@ -27,5 +31,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...CALENDAR_ROUTES,
   ...REGION_ROUTES,
   ...ADMIN_ROUTES,
+  ...MANAGEMENT_ROUTES,
   ...NOTICE_ROUTES,
+  ...OPERATOR_APPLICATION_ROUTES,
 ];

@@ -1,20 +1,52 @@
+import type { Db } from '../../db/connection';
 import { recordDeparture } from '../../db/enrollments';
-import { placeSummary, placesWithNeedCategory } from '../../db/public-board';
-import { isoOrNull, iso } from '../../domain/iso';
+import { correctPlace, withdrawPlace, type PlaceChangeOutcome, type PlaceRefusal } from '../../db/place-changes';
+import { awaitingArrivals, enrolledChildren, ownPlace, ownPlaces } from '../../db/staff-views';
 import { applicationWorkflowId, registerArrivalUpdate } from '../../contracts/application';
 import { sendBenefitConfirmation } from '../benefit-confirmation';
-import { checkPlaceEntry } from '../place-entry';
+import { checkPlaceEntry, checkPlaceFields } from '../place-entry';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
 import { applicationParamsSchema, idempotencyKeySchema } from '../schemas/applications';
-import { arrivalAnswer, benefitConfirmedAnswer, departureAnswer, ownPlaceAnswer, ownPlacesAnswer } from '../schemas/responses';
-import { addPlacesSchema, arrivalSchema, confirmBenefitSchema, departureSchema } from '../schemas/staff';
+import {
+  arrivalAnswer,
+  awaitingArrivalsAnswer,
+  benefitConfirmedAnswer,
+  departureAnswer,
+  enrolledChildrenAnswer,
+  ownPlaceAnswer,
+  ownPlacesAnswer,
+} from '../schemas/responses';
+import {
+  addPlacesSchema,
+  arrivalSchema,
+  confirmBenefitSchema,
+  correctPlaceSchema,
+  departureSchema,
+  placeParamsSchema,
+  staffPageSchema,
+  withdrawPlaceSchema,
+} from '../schemas/staff';
+import { nextPage, pageHeaders } from './public';
 
-function ownPlace(r: Record<string, any>) {
-  return { ...placeSummary(r), addedAt: iso(r.added_at), freeChoiceSince: isoOrNull(r.free_choice_since) };
+const REFUSALS: Record<PlaceRefusal, string> = {
+  PLACE_WITHDRAWN: 'the place was withdrawn; add a new one instead',
+  PLACE_IN_OPEN_WAVE: 'the place is offered in a wave whose choice window is open: seats may be added, nothing else changed',
+  PLACE_SEATS_TAKEN: 'a seat of the place is taken: seats may be added, nothing else changed',
+};
+
+/** R4.2: the place as it now is, or the problem that refused the change; another kindergarten's place is missing. */
+async function placeAfter(db: Db, outcome: PlaceChangeOutcome, kindergartenId: number, placeId: number) {
+  if (outcome.outcome === 'not_found') throw new Problem('NOT_FOUND', `no place ${placeId} at this kindergarten`);
+  if (outcome.outcome === 'refused') throw new Problem(outcome.code, REFUSALS[outcome.code], { placeId, place: outcome.place });
+  return (await ownPlace(db, kindergartenId, placeId))!;
 }
 
-/** Kindergarten staff: their places (R4.2), arrivals (R7.1) and departures (R7.3). Role: kindergarten_staff. */
+/**
+ * Kindergarten staff: their places, corrected or withdrawn with a reason (R4.2), the referrals awaiting
+ * arrival and the children enrolled (R5.2, R7.1), arrivals (R7.1) and departures (R7.3). Everything is
+ * of their own kindergarten. Not signed: binding actions (R1.2) are the applicant's. Role: kindergarten_staff.
+ */
 export const STAFF_ROUTES: AnyRoute[] = [
   route({
     operationId: 'addPlaces',
@@ -39,7 +71,7 @@ export const STAFF_ROUTES: AnyRoute[] = [
           need_category: p.needCategory ?? null, // R8.1
         })
         .returning('id');
-      return ownPlace(await placesWithNeedCategory(db).where('p.id', row.id).first());
+      return (await ownPlace(db, staff.kindergartenId!, row.id))!;
     },
   }),
   route({
@@ -47,11 +79,78 @@ export const STAFF_ROUTES: AnyRoute[] = [
     method: 'get',
     path: '/api/v1/staff/places',
     role: 'kindergarten_staff',
-    summary: 'Their kindergarten’s places',
-    ok: { status: 200, schema: ownPlacesAnswer },
-    async handle({ caller: staff }, { db }) {
-      const rows = await placesWithNeedCategory(db).where('p.kindergarten_id', staff.kindergartenId).orderBy('p.id', 'desc').limit(500);
-      return { places: rows.map(ownPlace) };
+    summary: 'R4.2, R4.7: their kindergarten’s places with seats taken and free, the newest added first, a page at a time',
+    query: staffPageSchema,
+    ok: { status: 200, schema: ownPlacesAnswer, headers: pageHeaders },
+    async handle({ ctx, caller: staff, query: { limit, cursor } }, { db }) {
+      const { places, next } = await ownPlaces(db, staff.kindergartenId!, { limit, after: cursor });
+      return { places, next: nextPage(ctx, next) };
+    },
+  }),
+  route({
+    operationId: 'correctPlace',
+    method: 'patch',
+    path: '/api/v1/staff/places/:id',
+    role: 'kindergarten_staff',
+    summary:
+      'R4.2: correct a place of their kindergarten, saying why: every field while no seat is taken and no open offer wave holds it, otherwise only more seats; recorded with who and when; 404 for another kindergarten’s place',
+    params: placeParamsSchema,
+    body: correctPlaceSchema,
+    ok: { status: 200, schema: ownPlaceAnswer },
+    async handle({ caller: staff, params, body: { reason, ...change } }, { db }) {
+      const kindergartenId = staff.kindergartenId!;
+      const outcome = await correctPlace(db, {
+        placeId: params.id,
+        kindergartenId,
+        change,
+        reason,
+        by: staff.iin,
+        at: new Date(),
+        check: (trx, changed) => checkPlaceFields(trx, kindergartenId, changed),
+      });
+      return placeAfter(db, outcome, kindergartenId, params.id);
+    },
+  }),
+  route({
+    operationId: 'withdrawPlace',
+    method: 'post',
+    path: '/api/v1/staff/places/:id/withdrawal',
+    role: 'kindergarten_staff',
+    summary:
+      'R4.2: withdraw a place of their kindergarten no seat of which is taken and that no open offer wave holds, saying why; it is no longer offered, chosen or published; a repeat answers the withdrawn place; 404 for another kindergarten’s place',
+    params: placeParamsSchema,
+    body: withdrawPlaceSchema,
+    ok: { status: 200, schema: ownPlaceAnswer },
+    async handle({ caller: staff, params, body: { reason } }, { db }) {
+      const kindergartenId = staff.kindergartenId!;
+      const outcome = await withdrawPlace(db, { placeId: params.id, kindergartenId, reason, by: staff.iin, at: new Date() });
+      return placeAfter(db, outcome, kindergartenId, params.id);
+    },
+  }),
+  route({
+    operationId: 'listAwaitingArrivals',
+    method: 'get',
+    path: '/api/v1/staff/referrals',
+    role: 'kindergarten_staff',
+    summary: 'R5.2, R7.1: referrals to their kindergarten awaiting the child’s arrival, the nearest deadline first, a page at a time',
+    query: staffPageSchema,
+    ok: { status: 200, schema: awaitingArrivalsAnswer, headers: pageHeaders },
+    async handle({ ctx, caller: staff, query: { limit, cursor } }, { db }) {
+      const { referrals, next } = await awaitingArrivals(db, staff.kindergartenId!, { limit, after: cursor });
+      return { referrals, next: nextPage(ctx, next) };
+    },
+  }),
+  route({
+    operationId: 'listEnrolledChildren',
+    method: 'get',
+    path: '/api/v1/staff/enrollments',
+    role: 'kindergarten_staff',
+    summary: 'R7.1, R7.3: the children enrolled at their kindergarten who have not left, the latest enrolled first, a page at a time',
+    query: staffPageSchema,
+    ok: { status: 200, schema: enrolledChildrenAnswer, headers: pageHeaders },
+    async handle({ ctx, caller: staff, query: { limit, cursor } }, { db }) {
+      const { children, next } = await enrolledChildren(db, staff.kindergartenId!, { limit, after: cursor });
+      return { children, next: nextPage(ctx, next) };
     },
   }),
   route({

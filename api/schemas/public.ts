@@ -12,19 +12,27 @@ const KEY_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 /** A page's cursor as clients see it: opaque, URL-safe, the key of the last row of the page before. */
 export const pageCursor = (key: PageKey): string => Buffer.from(`${key.at}|${key.id}`).toString('base64url');
 
-const cursorSchema = z
-  .string()
-  .max(100)
-  .regex(/^[A-Za-z0-9_-]+$/)
-  .describe('The `next` of the page before; absent for the first page')
-  .transform((cursor, ctx): PageKey => {
-    const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (rest.length || !KEY_TIME.test(at) || !Number.isFinite(Date.parse(at)) || !/^[1-9]\d{0,17}$/.test(id)) {
-      ctx.issues.push({ code: 'custom', message: 'not a cursor this list gave; start again without one', input: cursor });
-      return z.NEVER;
-    }
-    return { at, id };
-  });
+/**
+ * A cursor of a list whose rows are keyed by a time and a tie-breaker: a row ID for the public
+ * lists, a registration number for lists of applications (`tieBreaker` says which).
+ */
+export function cursorSchemaOf(tieBreaker: RegExp = /^[1-9]\d{0,17}$/) {
+  return z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .describe('The `next` of the page before; absent for the first page')
+    .transform((cursor, ctx): PageKey => {
+      const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (rest.length || !KEY_TIME.test(at) || !Number.isFinite(Date.parse(at)) || !tieBreaker.test(id)) {
+        ctx.issues.push({ code: 'custom', message: 'not a cursor this list gave; start again without one', input: cursor });
+        return z.NEVER;
+      }
+      return { at, id };
+    });
+}
+
+const cursorSchema = cursorSchemaOf();
 
 export const publicFilterSchema = z
   .object({

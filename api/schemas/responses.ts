@@ -21,6 +21,7 @@ const registrationNumber = z.string();
 const iin = z.string().regex(/^\d{12}$/);
 const status = z.enum(APPLICATION_STATUSES);
 const statusLabel = z.strictObject({ ru: z.string(), kk: z.string() }).describe('R3.4: the status as people read it');
+const causeLabel = z.strictObject({ ru: z.string(), kk: z.string() }).describe('R3.4: the cause of the change as people read it');
 const queueNumber = z.number().int().positive().nullable().describe('null when the application is not in a queue');
 const kindergartenName = { id, nameRu: z.string(), nameKk: z.string() };
 /** R8.1: a category of need, by code and as people read it. */
@@ -68,6 +69,21 @@ export const publishedPlacesAnswer = z.strictObject({
         phone: z.string().nullable(),
         location: z.strictObject({ latitude: z.number(), longitude: z.number() }).nullable(),
       }),
+    }),
+  ),
+  next: nextPage,
+});
+
+/** R4.7: a region's kindergartens, as anyone sees them. */
+export const kindergartensAnswer = z.strictObject({
+  kindergartens: z.array(
+    z.strictObject({
+      ...kindergartenName,
+      kind: z.enum(KINDERGARTEN_KINDS),
+      languages: z.array(z.enum(LANGUAGES)).describe('Languages of instruction; empty when not known'),
+      address: z.string(),
+      phone: z.string().nullable(),
+      location: z.strictObject({ latitude: z.number(), longitude: z.number() }).nullable().describe('null when not known'),
     }),
   ),
   next: nextPage,
@@ -138,6 +154,35 @@ export const meAnswer = z.strictObject({
 
 export const emailAnswer = z.strictObject({ email: z.string() });
 
+/** R9.2: a document's title as printed, in both languages. */
+const documentTitle = z.strictObject({ ru: z.string(), kk: z.string() });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the PDF, hex; null until it is made');
+
+/** R3.3: a document of the documents tab. */
+export const documentAnswer = z.strictObject({
+  id,
+  kind: z.enum(DOCUMENT_KINDS),
+  title: documentTitle,
+  language: z.enum(LANGUAGES),
+  state: z.enum(DOCUMENT_STATES).describe('rendering: the PDF is being made (GET answers 202 DOCUMENT_NOT_READY); ready; failed: ask for it again (POST)'),
+  issuedAt: instant,
+  renderedAt: instant.nullable(),
+  sha256: sha256.nullable(),
+  verificationCode: z.string().describe('As printed on the document: anyone checks it at GET /api/v1/public/documents/{code}'),
+});
+/** R2.3, R6.2: a benefit document the applicant uploaded and a signed action attached to the application. */
+export const attachmentAnswer = z.strictObject({
+  id,
+  mediaType: z.enum(['application/pdf', 'image/jpeg', 'image/png']),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('As signed in the action that attached it'),
+  uploadedAt: instant,
+  attachedAt: instant,
+});
+/** R2.3: the group «Приложения к заявлению» of the documents tab. */
+const attachmentsGroup = z
+  .strictObject({ title: documentTitle, files: z.array(attachmentAnswer) })
+  .describe('The group «Приложения к заявлению»: the benefit documents attached by the filing or a change of category, oldest first');
 /** R3.3: the application card as its applicant (or an attached parent) sees it. */
 export const applicationCard = z.strictObject({
   number: registrationNumber,
@@ -150,6 +195,7 @@ export const applicationCard = z.strictObject({
   status,
   statusLabel,
   statusCause: z.enum(TRANSITION_CAUSES),
+  statusCauseLabel: causeLabel,
   statusChangedAt: instant,
   queueNumber,
   queueNumberInCategory: queueNumber,
@@ -159,8 +205,24 @@ export const applicationCard = z.strictObject({
     referralDeadline: instant.nullable(),
     stopListUntil: instant.nullable(),
   }),
-  onStopList: z.boolean(),
+  onStopList: z.boolean().describe('R3.4: true only while the stop-list lasts (then deadlines.stopListUntil is its end)'),
   expiredReferrals: count,
+  offer: z
+    .strictObject({
+      windowEndsAt: instant.describe('R4.5: choose by then'),
+      places: z.array(
+        z.strictObject({
+          placeId: id,
+          groupYear: z.number().int(),
+          language: z.enum(LANGUAGES),
+          placeType: z.string(),
+          free: count,
+          kindergarten: z.strictObject({ ...kindergartenName, kind: z.enum(KINDERGARTEN_KINDS), address: z.string(), phone: z.string().nullable() }),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('R4.4, R4.7: the places offered while the choice window is open (POST …/choose-kindergarten takes one); null otherwise'),
   referral: z
     .strictObject({
       placeId: id,
@@ -189,10 +251,14 @@ export const applicationCard = z.strictObject({
       from: status.nullable(),
       to: status,
       cause: z.enum(TRANSITION_CAUSES),
+      causeLabel,
       actor: z.string().describe('`applicant`, `system`, or the IIN of the member of staff'),
       signedDocumentId: id.nullable().describe('R1.2: GET …/signed-documents/{id} gives the document'),
     }),
   ),
+  documents: z
+    .strictObject({ issued: z.array(documentAnswer), attachments: attachmentsGroup })
+    .describe('R3.3: the documents tab — the documents the system issued, and the benefit documents attached by the applicant'),
 });
 
 export const applicationListAnswer = z.strictObject({
@@ -202,17 +268,67 @@ export const applicationListAnswer = z.strictObject({
       regionCode: z.string(),
       queueType: z.enum(QUEUE_TYPES),
       childIin: iin,
+      child: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: day }),
+      applicant: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable() }),
+      queueNumber,
+      queueNumberInCategory: queueNumber,
       status,
       statusLabel,
-      registeredAt: instant,
+      statusCause: z.enum(TRANSITION_CAUSES),
+      statusCauseLabel: causeLabel,
+      benefitCategory: z.enum(BENEFIT_CATEGORIES),
+      registeredAt: instant.describe('The registration (creation) date'),
       filedByMe: z.boolean().describe('false for an application attached as the child’s parent (R3.2)'),
     }),
   ),
+  next: nextPage,
 });
 
-const ownPlace = z.strictObject({ ...placeFields, addedAt: instant, freeChoiceSince: instant.nullable() });
+const ownPlace = z.strictObject({
+  ...placeFields,
+  taken: count.describe('Seats held by referrals or enrolled children: seats − free'),
+  addedAt: instant,
+  freeChoiceSince: instant.nullable(),
+  inOpenWave: z.boolean().describe('R4.4, R4.5: offered in a wave whose choice window is still open; only seats may be added'),
+  withdrawnAt: instant.nullable().describe('R4.2: withdrawn by staff; it has no seats and is no longer published'),
+});
 export const ownPlaceAnswer = ownPlace;
-export const ownPlacesAnswer = z.strictObject({ places: z.array(ownPlace) });
+export const ownPlacesAnswer = z.strictObject({ places: z.array(ownPlace), next: nextPage });
+
+/** R4.7: a place as a staff list names it. */
+const placeRef = z.strictObject({ placeId: id, language: z.enum(LANGUAGES), placeType: z.string() });
+const childNamed = { lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: day };
+
+/** R5.2, R7.1: referrals to the staff member's kindergarten awaiting the child's arrival. */
+export const awaitingArrivalsAnswer = z.strictObject({
+  referrals: z.array(
+    z.strictObject({
+      applicationNumber: registrationNumber,
+      child: z.strictObject(childNamed),
+      groupYear: z.number().int(),
+      place: placeRef,
+      issuedAt: instant,
+      deadline: instant.describe('R5.2, R5.5: the end of the day the child must be registered by, extended if it was'),
+      extensionDays: z.number().int().positive().nullable().describe('R5.5: the days the applicant extended it by; null if not'),
+      benefitCategory: z.enum(BENEFIT_CATEGORIES),
+    }),
+  ),
+  next: nextPage,
+});
+
+/** R7.1, R7.3: the children enrolled at the staff member's kindergarten who have not left. */
+export const enrolledChildrenAnswer = z.strictObject({
+  children: z.array(
+    z.strictObject({
+      applicationNumber: registrationNumber.nullable().describe('null for a child enrolled outside the queue'),
+      child: z.strictObject({ iin, ...childNamed }),
+      groupYear: z.number().int().nullable(),
+      enrolledAt: instant,
+      place: placeRef.nullable(),
+    }),
+  ),
+  next: nextPage,
+});
 
 export const arrivalAnswer = z.strictObject({ applicationNumber: registrationNumber, status });
 export const departureAnswer = z.strictObject({ childIin: iin, departed: z.literal(true) });
@@ -262,37 +378,10 @@ export const noticesAnswer = z.strictObject({
   next: id.nullable().describe('Pass as `before` for the next page; null on the last'),
 });
 
-/** R9.2: a document's title as printed, in both languages. */
-const documentTitle = z.strictObject({ ru: z.string(), kk: z.string() });
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the PDF, hex; null until it is made');
-
-/** R3.3: a document of the documents tab. */
-export const documentAnswer = z.strictObject({
-  id,
-  kind: z.enum(DOCUMENT_KINDS),
-  title: documentTitle,
-  language: z.enum(LANGUAGES),
-  state: z.enum(DOCUMENT_STATES).describe('rendering: the PDF is being made (GET answers 202 DOCUMENT_NOT_READY); ready; failed: ask for it again (POST)'),
-  issuedAt: instant,
-  renderedAt: instant.nullable(),
-  sha256: sha256.nullable(),
-  verificationCode: z.string().describe('As printed on the document: anyone checks it at GET /api/v1/public/documents/{code}'),
-});
-/** R2.3, R6.2: a benefit document the applicant uploaded and a signed action attached to the application. */
-export const attachmentAnswer = z.strictObject({
-  id,
-  mediaType: z.enum(['application/pdf', 'image/jpeg', 'image/png']),
-  size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('As signed in the action that attached it'),
-  uploadedAt: instant,
-  attachedAt: instant,
-});
 export const documentsAnswer = z.strictObject({
   number: registrationNumber,
   documents: z.array(documentAnswer),
-  attachments: z
-    .strictObject({ title: documentTitle, files: z.array(attachmentAnswer) })
-    .describe('The group «Приложения к заявлению»: the benefit documents attached by the filing or a change of category, oldest first'),
+  attachments: attachmentsGroup,
 });
 
 /** A PDF, as stored when it was made. */
@@ -354,6 +443,24 @@ export const recordedExaminationsAnswer = z.strictObject({
       needCategoryBefore: needCategoryNamed.nullable(),
       needCategoryAfter: needCategoryNamed.nullable().describe('With other_category: the category the examination found'),
       signedDocumentId: id.nullable().describe('R1.2: the signed document the examination was recorded with'),
+    }),
+  ),
+  next: nextPage,
+});
+
+/** An operator's search of their region's applications (personal data: each read is recorded). */
+export const operatorSearchAnswer = z.strictObject({
+  applications: z.array(
+    z.strictObject({
+      number: registrationNumber,
+      region: z.strictObject({ code: z.string(), nameRu: z.string(), nameKk: z.string() }),
+      queueType: z.enum(QUEUE_TYPES),
+      child: z.strictObject({ iin, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(), birthDate: day }),
+      status,
+      statusLabel,
+      benefitCategory: z.enum(BENEFIT_CATEGORIES),
+      groupYear: z.number().int(),
+      registeredAt: instant,
     }),
   ),
   next: nextPage,

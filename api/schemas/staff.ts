@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { regionContactsSchema, ruleSettingsSchema } from '../../domain/rule-settings';
 import { applicationNumberSchema, iinSchema, needCategorySchema } from './applications';
 import { civilDateSchema, CONTROL_CHARACTERS, paramRowIdSchema, regionCodeSchema, SAFE_CHARACTER } from './common';
+import { publicFilterSchema } from './public';
 
 /** R7.1 */
 export const arrivalSchema = z.object({ applicationNumber: applicationNumberSchema }).strict();
@@ -54,6 +55,36 @@ export const addPlacesSchema = z
     needCategory: needCategorySchema.optional(),
   })
   .strict();
+
+/** Kindergarten staff's lists, a page at a time as the public lists are (R11.1's cursors). */
+export const staffPageSchema = publicFilterSchema.pick({ limit: true, cursor: true });
+
+export const placeParamsSchema = z.object({ id: paramRowIdSchema });
+
+/** R4.2: why a place was corrected or withdrawn, kept with the change: not blank, no control characters. */
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .meta({ pattern: `^${SAFE_CHARACTER}*[^\\s${CONTROL_CHARACTERS}]${SAFE_CHARACTER}*$` })
+  .describe('Why: kept with the change (R4.2)');
+
+const CORRECTABLE = ['count', 'language', 'placeType', 'groupYear', 'releasedOn'] as const;
+
+/**
+ * R4.2: a correction of a place: the fields to change, each as it should be (`count` is the new
+ * number of seats), and why. Fields as `addPlaces` takes them, checked against the region alike.
+ */
+export const correctPlaceSchema = addPlacesSchema
+  .pick({ count: true, language: true, placeType: true, groupYear: true, releasedOn: true })
+  .partial()
+  .extend({ reason: reasonSchema })
+  .strict()
+  .refine((c) => CORRECTABLE.some((f) => c[f] !== undefined), 'name at least one of count, language, placeType, groupYear, releasedOn');
+
+/** R4.2: withdrawing a place: why. */
+export const withdrawPlaceSchema = z.object({ reason: reasonSchema }).strict();
 
 export const dailyRunSchema = z.object({ run: z.enum(['publish', 'offer']), regionCode: regionCodeSchema }).strict();
 

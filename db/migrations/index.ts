@@ -18,6 +18,10 @@ import * as examinations from './20261129161000-examinations';
 import * as uploads from './20261129170000-uploads';
 import * as regionSettingsLog from './20261129171000-region-settings-log';
 import * as priorityShare from './20261129172000-priority-share';
+import * as kindergartenLanguages from './20261129180000-kindergarten-languages';
+import * as placeChanges from './20261129181000-place-changes';
+import * as personalDataReads from './20261129182000-personal-data-reads';
+import * as staffChanges from './20261129183000-staff-changes';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -43,6 +47,10 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129170000-uploads': uploads,
   '20261129171000-region-settings-log': regionSettingsLog,
   '20261129172000-priority-share': priorityShare,
+  '20261129180000-kindergarten-languages': kindergartenLanguages,
+  '20261129181000-place-changes': placeChanges,
+  '20261129182000-personal-data-reads': personalDataReads,
+  '20261129183000-staff-changes': staffChanges,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -51,14 +51,14 @@ export const DEMO_REGIONS: { code: string; name_ru: string; name_kk: string; set
 ];
 
 const KINDERGARTENS = [
-  { region_code: 'almaty', name_ru: 'Ясли-сад № 1 «Балапан»', name_kk: '№ 1 «Балапан» бөбекжай-бақшасы', kind: 'state', address: 'г. Алматы, ул. Абая, 10', phone: '+7 727 000 0001' },
-  { region_code: 'almaty', name_ru: 'Коррекционный ясли-сад № 7', name_kk: '№ 7 түзету бөбекжай-бақшасы', kind: 'correctional', address: 'г. Алматы, ул. Сатпаева, 22', phone: '+7 727 000 0007' },
-  { region_code: 'astana', name_ru: 'Ясли-сад «Ақбота»', name_kk: '«Ақбота» бөбекжай-бақшасы', kind: 'state', address: 'г. Астана, пр. Республики, 5', phone: '+7 7172 00 00 05' },
-  { region_code: 'astana', name_ru: 'Частный детский сад «Күншуақ»', name_kk: '«Күншуақ» жеке балабақшасы', kind: 'private', address: 'г. Астана, ул. Кенесары, 12', phone: '+7 7172 00 00 12' },
-  { region_code: 'astana', name_ru: 'Мини-центр «Балдырған»', name_kk: '«Балдырған» шағын орталығы', kind: 'mini_centre', address: 'г. Астана, ул. Бейбітшілік, 8', phone: null },
-  { region_code: 'karaganda', name_ru: 'Мини-центр «Айгөлек»', name_kk: '«Айгөлек» шағын орталығы', kind: 'mini_centre', address: 'с. Топар, ул. Школьная, 3', phone: null },
-  { region_code: 'karaganda', name_ru: 'Сельский детский сад «Ботақан»', name_kk: '«Ботақан» ауылдық балабақшасы', kind: 'village', address: 'с. Ботакара, ул. Центральная, 1', phone: null },
-  { region_code: 'karaganda', name_ru: 'Частный детский сад «Нұрлы»', name_kk: '«Нұрлы» жеке балабақшасы', kind: 'private', address: 'г. Караганда, пр. Бухар-Жырау, 40', phone: '+7 7212 00 00 40' },
+  { region_code: 'almaty', name_ru: 'Ясли-сад № 1 «Балапан»', name_kk: '№ 1 «Балапан» бөбекжай-бақшасы', kind: 'state', address: 'г. Алматы, ул. Абая, 10', phone: '+7 727 000 0001', languages: ['kk', 'ru'] },
+  { region_code: 'almaty', name_ru: 'Коррекционный ясли-сад № 7', name_kk: '№ 7 түзету бөбекжай-бақшасы', kind: 'correctional', address: 'г. Алматы, ул. Сатпаева, 22', phone: '+7 727 000 0007', languages: ['ru'] },
+  { region_code: 'astana', name_ru: 'Ясли-сад «Ақбота»', name_kk: '«Ақбота» бөбекжай-бақшасы', kind: 'state', address: 'г. Астана, пр. Республики, 5', phone: '+7 7172 00 00 05', languages: ['kk'] },
+  { region_code: 'astana', name_ru: 'Частный детский сад «Күншуақ»', name_kk: '«Күншуақ» жеке балабақшасы', kind: 'private', address: 'г. Астана, ул. Кенесары, 12', phone: '+7 7172 00 00 12', languages: ['kk', 'ru'] },
+  { region_code: 'astana', name_ru: 'Мини-центр «Балдырған»', name_kk: '«Балдырған» шағын орталығы', kind: 'mini_centre', address: 'г. Астана, ул. Бейбітшілік, 8', phone: null, languages: ['kk'] },
+  { region_code: 'karaganda', name_ru: 'Мини-центр «Айгөлек»', name_kk: '«Айгөлек» шағын орталығы', kind: 'mini_centre', address: 'с. Топар, ул. Школьная, 3', phone: null, languages: ['kk', 'ru'] },
+  { region_code: 'karaganda', name_ru: 'Сельский детский сад «Ботақан»', name_kk: '«Ботақан» ауылдық балабақшасы', kind: 'village', address: 'с. Ботакара, ул. Центральная, 1', phone: null, languages: ['kk'] },
+  { region_code: 'karaganda', name_ru: 'Частный детский сад «Нұрлы»', name_kk: '«Нұрлы» жеке балабақшасы', kind: 'private', address: 'г. Караганда, пр. Бухар-Жырау, 40', phone: '+7 7212 00 00 40', languages: ['ru'] },
 ];
 
 /** Demo families: a parent and a child each; the IINs are valid and stable across runs. */

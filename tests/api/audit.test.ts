@@ -1,3 +1,4 @@
+import { auditLinesOf } from '../helpers/audit';
 import { makeIin } from '../../db/seeds/iin';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily } from '../helpers/factories';
@@ -8,25 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-/** The audit lines written while `run` runs (the audit log is silenced in tests except here). */
-async function auditOf(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any, ...rest: any[]) => {
-    if (typeof chunk === 'string' && chunk.includes('"name":"audit"')) lines.push(chunk);
-    else return write(chunk, ...rest);
-    return true;
-  });
-  const previous = process.env.AUDIT_LOG;
-  delete process.env.AUDIT_LOG;
-  try {
-    await run();
-  } finally {
-    process.env.AUDIT_LOG = previous;
-    spy.mockRestore();
-  }
-  return lines.map((l) => JSON.parse(l)).filter((e) => String(e.event).startsWith('signed_action'));
-}
+const auditOf = (run: () => Promise<unknown>) => auditLinesOf(run, (e) => e.startsWith('signed_action'));
 
 describe('the audit log tells a refused signed action from one that took effect', () => {
   it('refusals at filing (DUPLICATE_APPLICATION, CHILD_NOT_IN_REGISTRY, NOT_CHILDS_PARENT) are signed_action_refused with their code', async () => {

@@ -39,8 +39,8 @@ describe('the folders keep to their seams (DESIGN.md, issue 11)', () => {
     expect(api.filter(from(/from ['"](\.\.\/)+worker/))).toEqual([]);
   });
 
-  it('the data layer holds no presentation: db/ never imports templates/', () => {
-    expect(imports('db').filter(from(/from ['"](\.\.\/)+templates/))).toEqual([]);
+  it('the data layer holds no presentation: db/ never imports templates/ or the API', () => {
+    expect(imports('db').filter(from(/from ['"](\.\.\/)+(templates|api)\//))).toEqual([]);
   });
 
   it('production code builds no IINs: makeIin lives with the seed and test factories', () => {

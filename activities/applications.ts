@@ -6,6 +6,7 @@ import type { FilingRecord, FilingResult, Transition } from '../contracts/activi
 import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES } from '../domain/statuses';
 import { issueFilingDocuments, issueReferralDocuments } from './documents/records';
+import { retractWaveRecord } from './offers';
 
 
 async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
@@ -114,7 +115,15 @@ export function createApplicationActivities({ db }: { db: Db }) {
     /** R3.3: one history event and the read model, in one transaction; with a referral, its documents (R5.1). */
     async recordTransition(t: Transition): Promise<void> {
       await db.transaction(async (trx) => {
-        if (!(await insertEvent(trx, t))) return; // a retry of a committed write
+        // The row first, as an offer wave locks it (R4.4): the wave's bulk write and this one never interleave.
+        await trx('applications').where({ number: t.number }).forUpdate().first('number');
+        if (!(await insertEvent(trx, t))) {
+          // The seq is taken: by a retry of this write, committed — or by an offer a wave recorded in
+          // bulk that the workflow has not taken up (R4.4). That offer is withdrawn, as the workflow
+          // will refuse it, and this transition written in its place.
+          if (!(await retractWaveRecord(trx, { number: t.number, seq: t.seq }))) return;
+          if (!(await insertEvent(trx, t))) throw new Error(`event ${t.seq} of ${t.number} still taken after its wave's offer was withdrawn`);
+        }
         const changes: Record<string, unknown> = {
           status: t.to,
           status_changed_at: iso(t.at),

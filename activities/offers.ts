@@ -1,14 +1,81 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { OfferWave, OfferWaveRequest } from '../contracts/activities';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { OfferWave, OfferWaveRequest, WaveDelivery, WaveRecording, WaveRetraction } from '../contracts/activities';
 import type { Db } from '../db/connection';
 import { almatyDate } from '../domain/almaty-time';
-import { iso } from '../domain/iso';
+import { iso, isoOrNull } from '../domain/iso';
 import { kindsOfferedByQueue } from '../domain/rule-settings';
 import { mergeByShare } from '../domain/priority-share';
-import { applicationWorkflowId, offerPlacesSignal } from '../contracts/application';
+import {
+  applicationWorkflowId,
+  offerPlacesSignal,
+  receiveWaveOfferUpdate,
+  waveOfferUpdateId,
+  type Offer,
+  type WaveOfferAnswer,
+} from '../contracts/application';
+import { noticeRows, recipientsOf, type NoticeRecipient } from './notices';
 
 const SIGNALS_AT_ONCE = 50;
+/** Wave applications recorded per transaction: one commit for many, locks held briefly. */
+const WAVE_CHUNK = 500;
+/** Updates in flight at once: each is a workflow task on the worker, which runs this activity too. */
+const UPDATES_AT_ONCE = 64;
+/** Accepted offers whose notices are released together. */
+const RELEASE_AT_ONCE = 200;
+/** The actor of the events the system causes (workflows/application.deadlines.ts SYSTEM). */
+const SYSTEM = 'system';
+
+interface WaveRow {
+  offered_at: Date;
+  window_ends_at: Date;
+  window_mode: string | null;
+  window_days: number | null;
+}
+
+/** R4.4, R4.5: the offer a wave makes, without its places (they differ by queue and group year). */
+const offerOf = (wave: WaveRow, waveId: string): Omit<Offer, 'placeIds'> => ({
+  offerId: waveId,
+  offeredAt: wave.offered_at.getTime(),
+  windowEndsAt: wave.window_ends_at.getTime(),
+  // R10: how the window was counted (waves offered before the setting carry none)
+  ...(wave.window_mode ? { windowMode: wave.window_mode as Offer['windowMode'], windowDays: wave.window_days! } : {}),
+});
+
+/** The read-model columns an offer changes, as they were before the wave wrote it. */
+interface Prior {
+  status: string;
+  status_cause: string;
+  status_changed_at: string;
+  offer_window_ends_at: string | null;
+}
+
+/**
+ * R4.4: withdraws what a wave wrote for one application whose workflow did not take the offer up —
+ * its event of `seq`, its held notices, its read-model change — as if it had never been made, and
+ * marks it refused. False when there is nothing of it left (already withdrawn, taken up, or not the
+ * wave's). `trx` must be a transaction: the application's row is locked first, as the wave locks it.
+ */
+export async function retractWaveRecord(trx: Db, { number, seq, waveId }: Omit<WaveRetraction, 'waveId'> & { waveId?: string }): Promise<boolean> {
+  await trx('applications').where({ number }).forUpdate().first('number');
+  const recorded: { wave_id: string; prior: Prior } | undefined = await trx('offer_wave_applications')
+    .where({ application_number: number, seq, delivery: 'recorded' })
+    .modify((q) => {
+      if (waveId) q.where({ wave_id: waveId });
+    })
+    .forUpdate()
+    .first('wave_id', 'prior');
+  if (!recorded) return false;
+  const { wave_id: wave, prior } = recorded;
+  await trx('application_events')
+    .where({ application_number: number, seq, cause: 'turn_arrived' })
+    .whereRaw(`details->>'offerId' = ?`, [wave])
+    .delete();
+  await trx('notices').where({ offer_wave_id: wave, application_number: number, state: 'held' }).delete();
+  await trx('applications').where({ number }).update(prior);
+  await trx('offer_wave_applications').where({ wave_id: wave, application_number: number }).update({ delivery: 'refused' });
+  return true;
+}
 
 // R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year and — R8.1,
 // correctional — category of need) that can take a place now: queued (so holding no open offer and no
@@ -136,13 +203,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
       const rows: { application_number: string; place_ids: number[] }[] = await db('offer_wave_applications')
         .where({ wave_id: waveId })
         .orderBy('application_number');
-      const offer = {
-        offerId: waveId,
-        offeredAt: wave.offered_at.getTime(),
-        windowEndsAt: wave.window_ends_at.getTime(),
-        // R10: how the window was counted (waves offered before the setting carry none)
-        ...(wave.window_mode ? { windowMode: wave.window_mode, windowDays: wave.window_days } : {}),
-      };
+      const offer = offerOf(wave, waveId);
       for (let i = 0; i < rows.length; i += SIGNALS_AT_ONCE) {
         await Promise.all(
           rows.slice(i, i + SIGNALS_AT_ONCE).map((r) =>
@@ -160,6 +221,173 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
       // workflow so that no recorded history changes; a retry records its own, later end.
       await db('offer_waves').where({ id: waveId }).update({ offers_signalled_at: new Date() });
       return rows.length;
+    },
+
+    /**
+     * R4.4, in bulk: writes, a chunk of applications per transaction, what taking up the wave's offer
+     * writes for each — the `turn_arrived` event (the application's next seq), the read model
+     * (turn_notified, the window's end) and the turn_arrived notices (as enqueueNotice would: same
+     * key, payload and recipients) — but holds the notices until the workflow has taken the offer
+     * up. An application no longer queued (it changed since the wave chose it; another wave of the
+     * day offered it first) is passed over. The read-model rows are locked in number order, as every
+     * workflow's own transition locks its row first, so the two never interleave. A retry records
+     * only what is not recorded yet.
+     */
+    async recordOfferWave({ waveId }: { waveId: string }): Promise<WaveRecording> {
+      const wave: WaveRow = await db('offer_waves').where({ id: waveId }).first();
+      const offer = offerOf(wave, waveId);
+      const totals: WaveRecording = { offered: 0, notOffered: 0 };
+      for (;;) {
+        const chunk = await db.transaction(async (trx) => {
+          const chosen: { application_number: string; place_ids: number[] }[] = await trx('offer_wave_applications')
+            .where({ wave_id: waveId })
+            .whereNull('delivery')
+            .orderBy('application_number')
+            .limit(WAVE_CHUNK)
+            .forUpdate()
+            .select('application_number', 'place_ids');
+          if (chosen.length === 0) return undefined;
+          const numbers = chosen.map((r) => r.application_number);
+          const rows: (Omit<Prior, 'status_changed_at' | 'offer_window_ends_at'> & { number: string; status_changed_at: Date; offer_window_ends_at: Date | null })[] =
+            await trx('applications')
+              .whereIn('number', numbers)
+              .orderBy('number')
+              .forUpdate()
+              .select('number', 'status', 'status_cause', 'status_changed_at', 'offer_window_ends_at');
+          const queued = rows.filter((r) => r.status === 'queued');
+          const offered = new Set(queued.map((r) => r.number));
+          const placeIds = new Map(chosen.map((r) => [r.application_number, r.place_ids]));
+          const lastSeq = new Map<string, number>(
+            (
+              await trx('application_events')
+                .whereIn('application_number', [...offered])
+                .groupBy('application_number')
+                .select('application_number', trx.raw('max(seq)::int AS seq'))
+            ).map((r: { application_number: string; seq: number }) => [r.application_number, r.seq]),
+          );
+          const seqOf = (number: string) => (lastSeq.get(number) ?? 0) + 1;
+          if (queued.length) {
+            await trx('application_events').insert(
+              queued.map((a) => ({
+                application_number: a.number,
+                seq: seqOf(a.number),
+                at: wave.offered_at,
+                from_status: 'queued',
+                to_status: 'turn_notified',
+                cause: 'turn_arrived',
+                actor: SYSTEM,
+                details: JSON.stringify({ offerId: waveId, placeIds: placeIds.get(a.number) }),
+              })),
+            );
+            await trx('applications')
+              .whereIn('number', [...offered])
+              .update({ status: 'turn_notified', status_cause: 'turn_arrived', status_changed_at: wave.offered_at, offer_window_ends_at: wave.window_ends_at });
+            // R9.1: the notices the workflow's receiveOffer would enqueue, with the same keys.
+            const recipients: NoticeRecipient[] = await recipientsOf(trx).whereIn('a.number', [...offered]);
+            const described = new Map();
+            const notices = [];
+            for (const app of recipients) {
+              const seq = seqOf(app.number);
+              const req = { key: `${app.number}:turn_arrived:${seq}`, number: app.number, kind: 'turn_arrived' as const, data: { windowEndsAt: iso(offer.windowEndsAt), placeIds: placeIds.get(app.number) } };
+              for (const row of await noticeRows(trx, req, app, described)) notices.push({ ...row, state: 'held', offer_wave_id: waveId });
+            }
+            if (notices.length) await trx('notices').insert(notices).onConflict('idempotency_key').ignore();
+            await trx.raw(
+              `UPDATE offer_wave_applications o SET delivery = 'recorded', seq = v.seq, prior = v.prior
+                 FROM unnest(?::text[], ?::int[], ?::jsonb[]) AS v(number, seq, prior)
+                WHERE o.wave_id = ? AND o.application_number = v.number`,
+              [
+                queued.map((a) => a.number),
+                queued.map((a) => seqOf(a.number)),
+                queued.map((a) =>
+                  JSON.stringify({ status: a.status, status_cause: a.status_cause, status_changed_at: iso(a.status_changed_at), offer_window_ends_at: isoOrNull(a.offer_window_ends_at) }),
+                ),
+                waveId,
+              ],
+            );
+          }
+          const passedOver = numbers.filter((n) => !offered.has(n));
+          if (passedOver.length) {
+            await trx('offer_wave_applications').where({ wave_id: waveId }).whereIn('application_number', passedOver).update({ delivery: 'not_offered' });
+          }
+          return { offered: queued.length, notOffered: passedOver.length };
+        });
+        if (!chunk) break;
+        totals.offered += chunk.offered;
+        totals.notOffered += chunk.notOffered;
+        Context.current().heartbeat(totals);
+      }
+      return totals;
+    },
+
+    /**
+     * R4.4: asks each application workflow of the wave, by an update, to take up its recorded offer
+     * (many at once), and releases the notices of those that took it up; a workflow that refuses
+     * has already withdrawn what the wave wrote for it. One that has closed meanwhile can take up
+     * nothing: its offer is withdrawn here. A retry asks again only those not yet answered (the
+     * update ID makes a repeated question answer without acting twice). Counts from the table, so a
+     * retry's figures are the wave's, not the attempt's.
+     */
+    async deliverWaveOffers({ waveId }: { waveId: string }): Promise<WaveDelivery> {
+      if (!temporal) throw new Error('deliverWaveOffers needs a Temporal client');
+      const wave: WaveRow = await db('offer_waves').where({ id: waveId }).first();
+      const offer = offerOf(wave, waveId);
+      const rows: { application_number: string; place_ids: number[]; seq: number }[] = await db('offer_wave_applications')
+        .where({ wave_id: waveId, delivery: 'recorded' })
+        .orderBy('application_number')
+        .select('application_number', 'place_ids', 'seq');
+      const ask = async (r: (typeof rows)[number]): Promise<WaveOfferAnswer> => {
+        try {
+          return await temporal.workflow.getHandle(applicationWorkflowId(r.application_number)).executeUpdate(receiveWaveOfferUpdate, {
+            updateId: waveOfferUpdateId(waveId, r.application_number),
+            args: [{ offer: { ...offer, placeIds: r.place_ids }, seq: r.seq }],
+          });
+        } catch (err) {
+          // Closed meanwhile, or (a workflow of code without the handler) the update refused unread.
+          if (!(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw err;
+          await db.transaction((trx) => retractWaveRecord(trx, { number: r.application_number, seq: r.seq, waveId }));
+          return 'refused';
+        }
+      };
+      // R9.1: taken up, an offer stands: its notices go out now, a few hundred at a time, without
+      // waiting for the rest of the wave.
+      let taken: string[] = [];
+      const release = async () => {
+        const numbers = taken;
+        taken = [];
+        if (numbers.length === 0) return;
+        await db.transaction(async (trx) => {
+          await trx('offer_wave_applications').where({ wave_id: waveId, delivery: 'recorded' }).whereIn('application_number', numbers).update({ delivery: 'accepted' });
+          await trx('notices').where({ offer_wave_id: waveId, state: 'held' }).whereIn('application_number', numbers).update({ state: 'pending', next_attempt_at: trx.fn.now() });
+        });
+      };
+      // Lanes rather than batches: a workflow slow to answer holds up one lane, not everyone's notices.
+      let next = 0;
+      let answered = 0;
+      const lane = async () => {
+        while (next < rows.length) {
+          const r = rows[next++]!;
+          if ((await ask(r)) === 'accepted') taken.push(r.application_number);
+          Context.current().heartbeat(++answered);
+          if (taken.length >= RELEASE_AT_ONCE) await release();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(UPDATES_AT_ONCE, rows.length) }, lane));
+      await release();
+      // The wave's end for its duration figure (kq_offer_wave_*), as signalOffers records it.
+      await db('offer_waves').where({ id: waveId }).update({ offers_signalled_at: new Date() });
+      const counts: { delivery: string; n: number }[] = await db('offer_wave_applications')
+        .where({ wave_id: waveId })
+        .whereIn('delivery', ['accepted', 'refused'])
+        .groupBy('delivery')
+        .select('delivery', db.raw('count(*)::int AS n'));
+      const count = (d: string) => counts.find((c) => c.delivery === d)?.n ?? 0;
+      return { delivered: count('accepted') + count('refused'), accepted: count('accepted'), refused: count('refused') };
+    },
+
+    /** R4.4: an application workflow refused its wave's offer: what the wave wrote for it goes. */
+    async retractWaveOffer(req: WaveRetraction): Promise<boolean> {
+      return db.transaction((trx) => retractWaveRecord(trx, req));
     },
 
     /** R4.5: at the window's end the wave's unchosen seats go to free choice. */

@@ -103,6 +103,26 @@ export interface OfferWave {
   seats: number;
 }
 
+/** R4.4: a wave's offers written in bulk: those still queued were offered, the rest passed over. */
+export interface WaveRecording {
+  offered: number;
+  notOffered: number;
+}
+
+/** R4.4: how the wave's workflows answered their offers. */
+export interface WaveDelivery {
+  delivered: number;
+  accepted: number;
+  refused: number;
+}
+
+/** R4.4: what a wave wrote for one application, withdrawn when its workflow refuses the offer. */
+export interface WaveRetraction {
+  waveId: string;
+  number: string;
+  seq: number;
+}
+
 export interface ReservationRequest {
   number: string;
   childIin: string;
@@ -155,6 +175,9 @@ export interface ApplicationActivities {
   publishPlaces(req: { regionCode: string; at: number }): Promise<{ published: number }>;
   selectOfferWave(req: OfferWaveRequest): Promise<OfferWave>;
   signalOffers(req: { waveId: string }): Promise<number>;
+  recordOfferWave(req: { waveId: string }): Promise<WaveRecording>;
+  deliverWaveOffers(req: { waveId: string }): Promise<WaveDelivery>;
+  retractWaveOffer(req: WaveRetraction): Promise<boolean>;
   openFreeChoice(req: { waveId: string; at: number }): Promise<{ places: number }>;
   reservePlace(req: ReservationRequest): Promise<Reservation>;
   releaseReferral(req: { number: string; state: ReferralClosure; at: number }): Promise<void>;

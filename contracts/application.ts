@@ -268,5 +268,21 @@ export const confirmBenefitUpdate = defineUpdate<ApplicationState, [ConfirmBenef
 
 /** R4.4: the offer process opens places to this application. A system event, hence a signal. */
 export const offerPlacesSignal = defineSignal<[Offer]>('offerPlaces');
+
+/**
+ * R4.4: an offer of a wave recorded in bulk — its history event (number `seq`), read model and held
+ * notices are written already — which the workflow takes up only if it would take the offer and
+ * `seq` is its next event's; otherwise it withdraws what the wave wrote for it.
+ */
+export interface WaveOffer {
+  offer: Offer;
+  seq: number;
+}
+export type WaveOfferAnswer = 'accepted' | 'refused';
+/** An update, not a signal: the wave releases an offer's notices only once its workflow has taken it up. */
+export const receiveWaveOfferUpdate = defineUpdate<WaveOfferAnswer, [WaveOffer]>('receiveWaveOffer');
+/** One delivery per wave and application: a retried delivery is answered, never applied twice. */
+export const waveOfferUpdateId = (waveId: string, registrationNumber: string): string => `${waveId}:${registrationNumber}`;
+
 /** An operator changed the working-day calendar: running deadlines are asked again (never shortened). */
 export const recomputeDeadlinesSignal = defineSignal('recomputeDeadlines');

@@ -9,7 +9,11 @@ export interface OfferRunResult {
   applications: number;
   places: number;
   seats: number;
+  /** Offers sent to application workflows (a bulk wave: those answered). */
   signalled: number;
+  /** R4.4, a bulk wave: offers the workflows took up, and refused (they had changed; withdrawn). */
+  accepted?: number;
+  refused?: number;
   /** R4.5: places whose unchosen seats went to free choice at the window's end. */
   freeChoicePlaces: number;
   windowEndsAt: string;

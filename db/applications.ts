@@ -3,7 +3,7 @@ import type { Db } from './connection';
 import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES, stopListLasting, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
 import type { QueueType } from '../domain/queue';
-import { queueNumbers } from './queue-numbers';
+import { queueNumbersOf } from './queue-numbers';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { cardExamination } from './examinations';
 import { keyColumns, pageOf, type Page } from './public-board';
@@ -25,17 +25,19 @@ function visibleTo(w: Knex.QueryBuilder, viewerIin: string): Knex.QueryBuilder {
     .orWhereExists((q) => q.from('application_viewers as v').whereRaw('v.application_number = a.number').andWhere('v.parent_iin', viewerIin));
 }
 
-/** R4.1: an active application's queue numbers; null for one no longer in a queue. */
-async function queueNumbersIfActive(db: Db, number: string, status: ApplicationStatus) {
-  const queue = ACTIVE_STATUSES.includes(status) ? await queueNumbers(db, number) : undefined;
-  return { queueNumber: queue?.inQueue ?? null, queueNumberInCategory: queue?.inCategory ?? null };
+/** R4.1: the queue numbers of those of `rows` still in a queue, read in one query; null for the others. */
+async function queueNumbersIfActive(db: Db, rows: readonly { number: string; status: ApplicationStatus }[]) {
+  const numbers = await queueNumbersOf(db, rows.filter((r) => ACTIVE_STATUSES.includes(r.status)).map((r) => r.number));
+  return (number: string) => {
+    const queue = numbers.get(number);
+    return { queueNumber: queue?.inQueue ?? null, queueNumberInCategory: queue?.inCategory ?? null };
+  };
 }
 
 /**
  * R3.1: a page of the journal — the viewer's own applications and those they attached (R3.2) —
- * newest first by registration (the number breaks ties), with every column the journal shows. The
- * queue numbers are counted for the page's active rows only, each one index range scan (at most
- * `limit` of them, side by side), never for the viewer's whole history.
+ * newest first by registration (the number breaks ties), with every column the journal shows; the
+ * queue numbers of the page's active rows in one read of the kept positions.
  */
 export async function listApplications(db: Db, viewerIin: string, page: Page) {
   const found = await db('applications as a')
@@ -54,22 +56,21 @@ export async function listApplications(db: Db, viewerIin: string, page: Page) {
       ...keyColumns(db, 'a.registered_at', 'a.number'),
     );
   const { rows, next } = pageOf(found, page.limit);
-  const applications = await Promise.all(
-    rows.map(async (r: Record<string, any>) => ({
+  const queueOf = await queueNumbersIfActive(db, rows as { number: string; status: ApplicationStatus }[]);
+  const applications = rows.map((r: Record<string, any>) => ({
       number: r.number as string,
       regionCode: r.region_code as string,
       queueType: r.queue_type as QueueType,
       childIin: r.child_iin as string,
       child: { iin: r.child_iin as string, lastName: r.child_last_name as string, firstName: r.child_first_name as string, middleName: r.child_middle_name as string | null, birthDate: r.child_birth_date as string },
       applicant: { iin: r.applicant_iin as string, lastName: r.applicant_last_name as string, firstName: r.applicant_first_name as string, middleName: r.applicant_middle_name as string | null },
-      ...(await queueNumbersIfActive(db, r.number, r.status)),
+      ...queueOf(r.number),
       status: r.status as ApplicationStatus,
       statusCause: r.status_cause as TransitionCause,
       benefitCategory: r.benefit_category,
       registeredAt: iso(r.registered_at),
       filedByMe: r.applicant_iin === viewerIin,
-    })),
-  );
+    }));
   return { applications, next };
 }
 
@@ -143,7 +144,7 @@ export async function getApplicationCard(db: Db, number: string, reader: CardRea
     status,
     statusCause: cause,
     statusChangedAt: iso(a.status_changed_at),
-    ...(await queueNumbersIfActive(db, number, status)),
+    ...(await queueNumbersIfActive(db, [{ number, status }]))(number),
     deadlines: {
       reconfirmBy: isoOrNull(a.reconfirm_by),
       choiceWindowEndsAt: isoOrNull(a.offer_window_ends_at),

@@ -2,96 +2,126 @@ import type { Knex } from 'knex';
 import { ACTIVE_STATUSES } from '../domain/statuses';
 import { mergedPosition } from '../domain/priority-share';
 import { ruleSettingsSchema } from '../domain/rule-settings';
+import { QUEUE_POSITION_ROOT } from './migrations/20261129190000-queue-positions';
 
 /** The active statuses as SQL, spelled as the partial index `applications_queue_order` spells them. */
 export const ACTIVE_SQL = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-/**
- * R4.1: an application's number in its queue (region, queue type, group year and — R8.1, in the
- * correctional queue — category of need) and within its benefit category: 1 + the active
- * applications that sort before it by benefit category, then registration time (the number breaks
- * exact ties). Those of its own benefit category are a subset of those, so one range scan of the
- * `applications_need_queue_order` index counts both; general applications have no category of
- * need, and `coalesce` puts them all in one range of it.
- */
-const QUEUE_NUMBERS = `
-  SELECT count(o.number) + 1 AS in_queue,
-         count(o.number) FILTER (WHERE o.benefit_rank = a.benefit_rank) + 1 AS in_category
-  FROM applications a
-  LEFT JOIN applications o
-    ON o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-   AND coalesce(o.need_category, '') = coalesce(a.need_category, '')
-   AND o.status IN ${ACTIVE_SQL}
-   AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)
-  WHERE a.number = ?
-  GROUP BY a.number`;
-
+/** R4.1, R10.2: the application's numbers (see `queueNumbers`). */
 export interface QueueNumbers {
   inQueue: number;
   inCategory: number;
 }
 
-/** R10.2: how the application's region shares places, and where its group year's cycle stands. */
-const SHARE = `
-  SELECT a.benefit_rank, a.queue_type, r.settings -> 'priorityShare' AS priority_share, coalesce(c.position, 0) AS position
-  FROM applications a
+/**
+ * R4.1, R10.2: what the numbers are made of, read from the positions kept per queue, benefit rank and
+ * tally (db/migrations/20261129190000-queue-positions.ts) — a bounded number of rows however long
+ * the queue:
+ * - `before_*`: of the application's own rank, those registered in an earlier second (the Fenwick
+ *   prefix below its second: a node per set bit) plus those of its own second that sort before it by
+ *   (registration time, number) — a one-second range of the `applications_need_queue_order` index;
+ * - `total_*_<rank>`: each rank's whole count (the root node);
+ * of all active ones (both tallies) and of the waiting ('queued' tally). The application itself is
+ * never among them: it is not before itself, and a rank's total is only used for other ranks or
+ * corrected for it.
+ */
+export const QUEUE_POSITIONS = `
+  WITH a AS (
+    SELECT a.number, a.region_code, a.queue_type, a.group_year, coalesce(a.need_category, '') AS need_category,
+           a.benefit_rank, a.registered_at, a.status, queue_position_slot(a.registered_at) AS slot
+    FROM applications a
+    WHERE a.number = ANY(?::text[])
+  )
+  SELECT a.number, a.status, a.benefit_rank, a.queue_type,
+         r.settings -> 'priorityShare' AS priority_share, coalesce(c.position, 0) AS position,
+         p.active + e.active AS before_active, p.queued + e.queued AS before_queued,
+         t.active_0 AS total_active_0, t.active_1 AS total_active_1, t.active_2 AS total_active_2,
+         t.queued_0 AS total_queued_0, t.queued_1 AS total_queued_1, t.queued_2 AS total_queued_2
+  FROM a
   JOIN regions r ON r.code = a.region_code
   LEFT JOIN priority_share_cycles c ON c.region_code = a.region_code AND c.group_year = a.group_year
-  WHERE a.number = ?`;
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(n), 0) AS active, coalesce(sum(n) FILTER (WHERE t.tally = 'queued'), 0) AS queued
+    FROM queue_position_tree t
+    WHERE t.region_code = a.region_code AND t.queue_type = a.queue_type AND t.group_year = a.group_year
+      AND t.need_category = a.need_category AND t.benefit_rank = a.benefit_rank AND t.tally = ANY('{queued,served}')
+      AND t.node = ANY(ARRAY(SELECT ((a.slot - 1) >> b) << b FROM generate_series(0, 31) b WHERE ((a.slot - 1) >> b) & 1 = 1))
+  ) p
+  CROSS JOIN LATERAL (
+    -- From 2 s back, so the range surely holds the whole second whatever the rounding; the slot decides.
+    SELECT count(*) AS active, count(*) FILTER (WHERE o.status = 'queued') AS queued
+    FROM applications o
+    WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
+      AND coalesce(o.need_category, '') = a.need_category AND o.status IN ${ACTIVE_SQL}
+      AND o.benefit_rank = a.benefit_rank
+      AND o.registered_at >= a.registered_at - interval '2 seconds'
+      AND (o.registered_at, o.number) < (a.registered_at, a.number)
+      AND queue_position_slot(o.registered_at) = a.slot
+  ) e
+  CROSS JOIN LATERAL (
+    SELECT ${[0, 1, 2].flatMap((rank) => [`coalesce(sum(n) FILTER (WHERE t.benefit_rank = ${rank}), 0) AS active_${rank}`, `coalesce(sum(n) FILTER (WHERE t.benefit_rank = ${rank} AND t.tally = 'queued'), 0) AS queued_${rank}`]).join(',\n           ')}
+    FROM queue_position_tree t
+    WHERE t.region_code = a.region_code AND t.queue_type = a.queue_type AND t.group_year = a.group_year
+      AND t.need_category = a.need_category AND t.benefit_rank = ANY('{0,1,2}') AND t.tally = ANY('{queued,served}')
+      AND t.node = ${QUEUE_POSITION_ROOT}
+  ) t`;
+
+type PositionRow = { [total in `total_${'active' | 'queued'}_${0 | 1 | 2}`]: string } & {
+  number: string;
+  status: string;
+  benefit_rank: number;
+  queue_type: string;
+  priority_share: unknown;
+  position: number;
+  before_active: string;
+  before_queued: string;
+};
 
 /**
- * R10.2: the counts the merged order needs. Those holding an offer or a referral (active, not queued)
- * are being served: they come first, in strict order among themselves. Of the waiting (queued) ones:
- * the out-of-turn, those of the application's own category ahead of it, and all of the other
- * category (first-priority for a general application and the reverse: they may be ahead of it, or
- * fill its side's seats when it runs out).
+ * R4.1: the numbers in the queue and within the category are 1 + the active applications before it
+ * (all of the ranks before its own, and those of its own rank before it). R10.2: where its region
+ * shares places by a ratio, the general queue is numbered as the offers will go: first those holding
+ * an offer or a referral (active, not queued; strict order among them), then the out-of-turn waiting,
+ * then the waiting first-priority and general ones in the merged order (domain/priority-share.ts)
+ * from where the group year's cycle stands. The correctional queue and the number within the
+ * category are as in strict order.
  */
-const SHARE_COUNTS = `
-  SELECT a.status,
-         count(o.number) FILTER (WHERE o.status <> 'queued') AS served,
-         count(o.number) FILTER (WHERE o.status <> 'queued' AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)) AS served_ahead,
-         count(o.number) FILTER (WHERE o.status = 'queued' AND o.benefit_rank = 0) AS out_of_turn,
-         count(o.number) FILTER (WHERE o.status = 'queued' AND o.benefit_rank = a.benefit_rank AND (o.registered_at, o.number) < (a.registered_at, a.number)) AS ahead,
-         count(o.number) FILTER (WHERE o.status = 'queued' AND o.benefit_rank = 3 - a.benefit_rank) AS other
-  FROM applications a
-  LEFT JOIN applications o
-    ON o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
-   AND coalesce(o.need_category, '') = coalesce(a.need_category, '')
-   AND o.status IN ${ACTIVE_SQL}
-   AND o.number <> a.number
-  WHERE a.number = ?
-  GROUP BY a.number`;
-
-/**
- * R4.1: the application's numbers. R10.2: where its region shares places by a ratio, the general
- * queue is numbered as the offers will go: first those holding an offer or a referral (strict order
- * among them), then the out-of-turn waiting, then the waiting first-priority and general ones in the
- * merged order (domain/priority-share.ts) from where the group year's cycle stands. The correctional
- * queue and the number within the category are as in strict order.
- */
-export async function queueNumbers(db: Knex, number: string): Promise<QueueNumbers | undefined> {
-  const row = (await db.raw(QUEUE_NUMBERS, [number])).rows[0];
-  if (!row) return undefined;
-  const numbers = { inQueue: Number(row.in_queue), inCategory: Number(row.in_category) };
-  const share = (await db.raw(SHARE, [number])).rows[0];
-  const setting = ruleSettingsSchema.shape.priorityShare.safeParse(share?.priority_share);
-  if (!setting.success || setting.data.mode !== 'ratio' || share.queue_type !== 'general') return numbers;
-  const c = (await db.raw(SHARE_COUNTS, [number])).rows[0];
-  const rank = Number(share.benefit_rank);
-  const served = Number(c.served);
+function numbersOf(row: PositionRow): QueueNumbers {
+  const rank = Number(row.benefit_rank);
+  const total = (tally: 'active' | 'queued', r: number) => Number(row[`total_${tally}_${r as 0 | 1 | 2}`]);
+  const ranksBefore = (tally: 'active' | 'queued') => [0, 1, 2].filter((r) => r < rank).reduce((sum, r) => sum + total(tally, r), 0);
+  const beforeActive = Number(row.before_active);
+  const numbers = { inQueue: ranksBefore('active') + beforeActive + 1, inCategory: beforeActive + 1 };
+  const setting = ruleSettingsSchema.shape.priorityShare.safeParse(row.priority_share);
+  if (!setting.success || setting.data.mode !== 'ratio' || row.queue_type !== 'general') return numbers;
+  // Being served: active and not waiting (the application itself is not: this is used when it waits).
+  const served = [0, 1, 2].reduce((sum, r) => sum + total('active', r) - total('queued', r), 0);
+  const ahead = Number(row.before_queued);
   const inQueue =
-    c.status !== 'queued'
-      ? Number(c.served_ahead) + 1
+    row.status !== 'queued'
+      ? numbers.inQueue - ranksBefore('queued') - ahead // served ahead of it + 1
       : rank === 0
-        ? served + Number(c.ahead) + 1
+        ? served + ahead + 1
         : served +
           mergedPosition({
             category: rank === 1 ? 'first_priority' : 'general',
-            outOfTurn: Number(c.out_of_turn),
-            aheadInCategory: Number(c.ahead),
-            otherCategory: Number(c.other),
+            outOfTurn: total('queued', 0),
+            aheadInCategory: ahead,
+            otherCategory: total('queued', 3 - rank),
             ratio: setting.data,
-            position: Number(share.position),
+            position: Number(row.position),
           });
   return { ...numbers, inQueue };
+}
+
+/** R4.1, R10.2: the numbers of each of `numbers` that exists, in one query (for lists). */
+export async function queueNumbersOf(db: Knex, numbers: readonly string[]): Promise<Map<string, QueueNumbers>> {
+  if (numbers.length === 0) return new Map();
+  const rows: PositionRow[] = (await db.raw(QUEUE_POSITIONS, [[...numbers]])).rows;
+  return new Map(rows.map((r) => [r.number, numbersOf(r)]));
+}
+
+/** R4.1, R10.2: the application's numbers; undefined when there is no such application. */
+export async function queueNumbers(db: Knex, number: string): Promise<QueueNumbers | undefined> {
+  return (await queueNumbersOf(db, [number])).get(number);
 }

@@ -6,7 +6,7 @@ export interface ServiceFigures {
   applications: { region: string; queueType: string; status: string; count: number }[];
   /** One row per region, zeros and nulls included. */
   regions: RegionFigures[];
-  /** Every notice state (pending, sent, failed), zeros included. */
+  /** Every notice state (held, pending, sent, failed), zeros included. */
   notices: { status: string; count: number }[];
   /** Every document state (rendering, ready, failed), zeros included. */
   documents: { status: string; count: number }[];

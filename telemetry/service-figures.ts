@@ -87,7 +87,7 @@ export function registerServiceFigures(registry: Registry, options: ServiceFigur
   regionGauge('kq_offer_wave_duration_seconds', "The region's latest finished offer wave, from its start to its last offer signalled", (r) => r.waveLastDurationSeconds ?? undefined);
 
   for (const [name, help, rows] of [
-    ['kq_notices', 'Notices in the outbox by status: pending, sent, failed (R9.1)', (f: ServiceFigures) => f.notices],
+    ['kq_notices', 'Notices in the outbox by status: held (an offer wave’s, until the workflow takes its offer up), pending, sent, failed (R9.1)', (f: ServiceFigures) => f.notices],
     ['kq_documents', 'Documents by status: rendering, ready, failed (R9.2)', (f: ServiceFigures) => f.documents],
   ] as const) {
     new Gauge({

@@ -15,7 +15,17 @@ import { deadline, moveByCalendar, nextDeadline, SYSTEM, type DeadlineHost, type
 import * as rules from './application.guards';
 import { projectState } from './application.state';
 import type { FilingOutcome, Situation } from './application.guards';
-import type { ActionRequest, ApplicationFiling, ApplicationOutcome, ApplicationState, ApplicationWorkflowInput, LifecycleState, Offer } from '../contracts/application';
+import type {
+  ActionRequest,
+  ApplicationFiling,
+  ApplicationOutcome,
+  ApplicationState,
+  ApplicationWorkflowInput,
+  LifecycleState,
+  Offer,
+  WaveOffer,
+  WaveOfferAnswer,
+} from '../contracts/application';
 import * as sa from '../contracts/search-attributes';
 
 /** How many applied request IDs a run carries forward; older retries are long gone. */
@@ -221,18 +231,49 @@ export class Lifecycle implements DeadlineHost {
     this.outcome = { outcome: 'removed', cause };
   }
 
-  /** R4.4: an offer applies only to a queued application that is not on the stop-list. */
-  async receiveOffer(offer: Offer): Promise<void> {
+  /** R4.4: an offer applies only to a queued application that is not on the stop-list and holds none. */
+  private takesOffer(offer: Offer, what: string): boolean {
     const { s } = this;
     const repeated = offer.offerId === s.lastOfferId || offer.windowEndsAt <= Date.now();
     if (!this.active || s.status !== 'queued' || s.stopList || s.offer || repeated) {
-      log.warn('offer ignored', { offerId: offer.offerId, status: s.status, stopList: Boolean(s.stopList), repeated });
-      return;
+      log.warn(what, { offerId: offer.offerId, status: s.status, stopList: Boolean(s.stopList), repeated });
+      return false;
     }
+    return true;
+  }
+
+  /** R4.4: an offer signalled alone; this workflow records it and sends its notice. */
+  async receiveOffer(offer: Offer): Promise<void> {
+    const { s } = this;
+    if (!this.takesOffer(offer, 'offer ignored')) return;
     s.offer = offer;
     s.lastOfferId = offer.offerId;
     await this.transition('turn_notified', 'turn_arrived', SYSTEM, { offerWindowEndsAt: offer.windowEndsAt }, { offerId: offer.offerId, placeIds: offer.placeIds });
     await this.notify('turn_arrived', { windowEndsAt: iso(offer.windowEndsAt), placeIds: offer.placeIds });
+  }
+
+  /**
+   * R4.4: an offer of a wave recorded in bulk: its event (number `seq`), read model and notices are
+   * written. Taken up when the workflow would take the offer and `seq` is its next event — then
+   * only its own state, search attributes and (through the main loop) timer change; otherwise what
+   * the wave wrote is withdrawn, as if the offer had never been made. A retried delivery of an offer
+   * taken up answers so again.
+   */
+  async receiveWaveOffer({ offer, seq }: WaveOffer): Promise<WaveOfferAnswer> {
+    const { s } = this;
+    if (offer.offerId === s.lastOfferId && s.seq >= seq) return 'accepted';
+    if (seq === s.seq + 1 && this.takesOffer(offer, 'wave offer refused')) {
+      s.offer = offer;
+      s.lastOfferId = offer.offerId;
+      s.seq = seq;
+      s.status = 'turn_notified';
+      s.statusCause = 'turn_arrived';
+      this.upsertSearchAttributes();
+      return 'accepted';
+    }
+    if (seq !== s.seq + 1) log.warn('wave offer refused', { offerId: offer.offerId, seq, ownSeq: s.seq });
+    await act.retractWaveOffer({ waveId: offer.offerId, number: this.filing.number, seq });
+    return 'refused';
   }
 
   // ---- deadlines (application.deadlines.ts) ------------------------------------------------------

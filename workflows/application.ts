@@ -18,6 +18,7 @@ import {
   getStateQuery,
   leaveQueueUpdate,
   offerPlacesSignal,
+  receiveWaveOfferUpdate,
   recomputeDeadlinesSignal,
   recordExaminationUpdate,
   registerArrivalUpdate,
@@ -34,9 +35,9 @@ import {
  * application for good. A plain error fails only the workflow task: Temporal retries it, the Web
  * UI shows it, and once the fault is fixed the application goes on where it was.
  */
-async function blockOnFault(run: () => Promise<void>): Promise<void> {
+async function blockOnFault<T>(run: () => Promise<T>): Promise<T> {
   try {
-    await run();
+    return await run();
   } catch (err) {
     if (err instanceof TemporalFailure) throw new Error(`blocked until fixed: ${err.message}${err.cause ? ` (${err.cause.message})` : ''}`);
     throw err;
@@ -138,6 +139,11 @@ function setHandlers(run: Run): void {
   setHandler(offerPlacesSignal, async (offer) => {
     const app = await run.ready();
     await blockOnFault(() => app.exclusive(() => app.receiveOffer(offer)));
+  });
+  // R4.4: an offer of a wave recorded in bulk; the wave waits for the answer before it sends the notices.
+  setHandler(receiveWaveOfferUpdate, async (delivery) => {
+    const app = await run.ready();
+    return blockOnFault(() => app.exclusive(() => app.receiveWaveOffer(delivery)));
   });
 }
 

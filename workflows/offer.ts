@@ -1,7 +1,18 @@
-import { log, sleep, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import { activities as act } from './application.activities';
+import type { ApplicationActivities } from '../contracts/activities';
 import type { OfferRunResult, RegionRunInput } from '../contracts/offer';
 import { calendarWindowEnd } from '../domain/working-days';
+
+/**
+ * The wave's bulk steps: one call works through every application of the wave (thousands at
+ * Almaty's scale), heartbeating after each chunk, and a retry goes on where the last one stopped.
+ */
+const wave = proxyActivities<Pick<ApplicationActivities, 'recordOfferWave' | 'deliverWaveOffers'>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
 
 /** R4.3: the evening publication of the places added during the past day. */
 export async function publishPlacesWorkflow({ regionCode }: RegionRunInput): Promise<{ published: number }> {
@@ -12,7 +23,8 @@ export async function publishPlacesWorkflow({ regionCode }: RegionRunInput): Pro
 
 /**
  * R4.4: the morning offer. The published places go to the first eligible applications of each
- * queue and group year; each gets the offer and a notice (the application workflow sends it).
+ * queue and group year; each gets the offer and a notice — written for the whole wave in bulk, then
+ * taken up by each application workflow (before the bulk wave, each workflow wrote its own).
  * R4.5: the run then waits for the window's end (later if the calendar moved it) and opens the
  * wave's unchosen seats to free choice — so a run lives three working days, and the schedule lets
  * runs overlap. R10: a region may count its window in calendar days instead: the end is then
@@ -26,7 +38,7 @@ export async function offerPlacesWorkflow({ regionCode }: RegionRunInput): Promi
   const windowRule = { regionCode, from: at, days: settings.choiceWindowWorkingDays, rule: 'window' as const };
   const calendarDays = settings.choiceWindowMode === 'calendar';
   const windowEndsAt = calendarDays ? calendarWindowEnd(at, settings.choiceWindowWorkingDays) : await act.workingDeadline(windowRule);
-  const wave = await act.selectOfferWave({
+  const chosen = await act.selectOfferWave({
     waveId,
     regionCode,
     at,
@@ -38,9 +50,20 @@ export async function offerPlacesWorkflow({ regionCode }: RegionRunInput): Promi
     priorityShare: settings.priorityShare,
     minimumAgeYears: settings.minimumAgeYears,
   });
-  const signalled = await act.signalOffers({ waveId });
+  let signalled: number;
+  let answers: Pick<OfferRunResult, 'accepted' | 'refused'> = {};
+  if (patched('bulk-offer-wave')) {
+    // R4.4 in bulk: the wave writes every offer's event, read model and held notices itself; each
+    // workflow only takes its offer up (or refuses it), and the notices go once it has.
+    await wave.recordOfferWave({ waveId });
+    const delivery = await wave.deliverWaveOffers({ waveId });
+    signalled = delivery.delivered;
+    answers = { accepted: delivery.accepted, refused: delivery.refused };
+  } else {
+    signalled = await act.signalOffers({ waveId }); // runs started before the bulk wave
+  }
   let freeChoicePlaces = 0;
-  if (wave.places > 0) {
+  if (chosen.places > 0) {
     let end = windowEndsAt;
     for (;;) {
       await sleep(Math.max(1, end - Date.now()));
@@ -51,6 +74,6 @@ export async function offerPlacesWorkflow({ regionCode }: RegionRunInput): Promi
     }
     freeChoicePlaces = (await act.openFreeChoice({ waveId, at: Date.now() })).places;
   }
-  log.info('offer run finished', { regionCode, waveId, ...wave, signalled, freeChoicePlaces });
-  return { waveId, ...wave, signalled, freeChoicePlaces, windowEndsAt: new Date(windowEndsAt).toISOString() };
+  log.info('offer run finished', { regionCode, waveId, ...chosen, signalled, ...answers, freeChoicePlaces });
+  return { waveId, ...chosen, signalled, ...answers, freeChoicePlaces, windowEndsAt: new Date(windowEndsAt).toISOString() };
 }

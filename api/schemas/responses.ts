@@ -364,7 +364,7 @@ const notice = z.strictObject({
   channel: z.enum(NOTICE_CHANNELS),
   recipient: z.string(),
   language: z.enum(LANGUAGES),
-  state: z.enum(['pending', 'sent', 'failed']),
+  state: z.enum(['held', 'pending', 'sent', 'failed']),
   attempts: count,
   createdAt: instant,
   nextAttemptAt: instant,

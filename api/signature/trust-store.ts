@@ -58,14 +58,52 @@ export class TrustStore implements RevocationChecker {
     return { roots: this.roots.length, intermediates: this.intermediates.length, crls: this.crls.length };
   }
 
+  /**
+   * The authorities of this store whose key signed `cert`: a fact of the two certificates, checked
+   * once per certificate object and store (the verifier keeps the objects of the certificates it
+   * has seen; a reloaded store starts afresh). Which of them applies, at which instant, is decided
+   * on every validation.
+   */
+  private readonly signersOf = new WeakMap<x509.X509Certificate, Promise<x509.X509Certificate[]>>();
+
+  private signers(cert: x509.X509Certificate): Promise<x509.X509Certificate[]> {
+    let found = this.signersOf.get(cert);
+    if (!found) {
+      found = (async () => {
+        const signers: x509.X509Certificate[] = [];
+        for (const candidate of [...this.intermediates, ...this.roots]) {
+          if (candidate.subject !== cert.issuer) continue;
+          if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) signers.push(candidate);
+        }
+        return signers;
+      })();
+      this.signersOf.set(cert, found);
+    }
+    return found;
+  }
+
   /** The authority that signed `cert`; of a renewed pair with one name and key, the one valid at `at`. */
   private async issuerOf(cert: x509.X509Certificate, at: Date): Promise<x509.X509Certificate | undefined> {
-    const signers: x509.X509Certificate[] = [];
-    for (const candidate of [...this.intermediates, ...this.roots]) {
-      if (candidate.subject !== cert.issuer) continue;
-      if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) signers.push(candidate);
-    }
+    const signers = await this.signers(cert);
     return signers.find((c) => c.notBefore <= at && at <= c.notAfter) ?? signers[0];
+  }
+
+  /** The library parses a certificate's extensions again on every look-up; the store's own are read once. */
+  private readonly authorityUsage = new WeakMap<x509.X509Certificate, { ca: boolean; certSign: boolean; crlSign: boolean }>();
+
+  private usageOf(issuer: x509.X509Certificate): { ca: boolean; certSign: boolean; crlSign: boolean } {
+    let usage = this.authorityUsage.get(issuer);
+    if (!usage) {
+      const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
+      const keyUsage = issuer.getExtension(x509.KeyUsagesExtension);
+      usage = {
+        ca: Boolean(constraints?.ca),
+        certSign: !keyUsage || Boolean(keyUsage.usages & x509.KeyUsageFlags.keyCertSign),
+        crlSign: !keyUsage || Boolean(keyUsage.usages & x509.KeyUsageFlags.cRLSign),
+      };
+      this.authorityUsage.set(issuer, usage);
+    }
+    return usage;
   }
 
   private isRoot(cert: x509.X509Certificate): boolean {
@@ -83,9 +121,8 @@ export class TrustStore implements RevocationChecker {
       if (chain.length > MAX_CHAIN) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
       const issuer = await this.issuerOf(current, at);
       if (!issuer) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
-      const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
-      const usage = issuer.getExtension(x509.KeyUsagesExtension);
-      if (!constraints?.ca || (usage && !(usage.usages & x509.KeyUsageFlags.keyCertSign))) {
+      const usage = this.usageOf(issuer);
+      if (!usage.ca || !usage.certSign) {
         throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate was issued by a certificate that may not issue others');
       }
       chain.push(issuer);
@@ -118,8 +155,7 @@ export class TrustStore implements RevocationChecker {
 
   /** From the newest CRL the issuer signed that is still current at `at`. */
   async status(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationStatus> {
-    const usage = issuer.getExtension(x509.KeyUsagesExtension);
-    if (usage && !(usage.usages & x509.KeyUsageFlags.cRLSign)) return 'unknown';
+    if (!this.usageOf(issuer).crlSign) return 'unknown';
     let newest: x509.X509Crl | undefined;
     for (const crl of this.crls) {
       if (crl.issuer !== issuer.subject || crl.thisUpdate > at || !crl.nextUpdate || crl.nextUpdate < at) continue;

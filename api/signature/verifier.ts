@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { SignatureRefusal } from './errors';
@@ -124,8 +125,61 @@ function signatureElement(root: Element): SignatureShape {
   };
 }
 
+/**
+ * What a certificate's bytes say, read once: the parse, the public key, the key usages and the
+ * holder are functions of the DER alone, and a person signs every action with the same certificate
+ * (and logs in with another, the AUTH key's). Trust (the chain, validity at the instant, revocation) is never cached here:
+ * it is asked of the current trust store on every document.
+ */
+interface KnownCertificate {
+  cert: x509.X509Certificate;
+  /** Node's key object, made once; null when Node cannot read the key (the library then fails as before). */
+  key?: KeyObject | null;
+  usage: Partial<Record<KeyPurpose, SignatureRefusal | null>>;
+  signer?: Signer | SignatureRefusal;
+}
+const KNOWN_CERTIFICATES = 10_000;
+
+/** A refusal computed once is thrown as a new error each time, so no request shares another's stack. */
+function refusalOf(run: () => void): SignatureRefusal | null {
+  try {
+    run();
+    return null;
+  } catch (err) {
+    if (err instanceof SignatureRefusal) return err;
+    throw err;
+  }
+}
+const again = (r: SignatureRefusal) => new SignatureRefusal(r.code, r.message);
+
 export class XmlDsigVerifier implements SignatureVerifier {
   constructor(private readonly options: XmlDsigOptions) {}
+
+  private readonly known = new Map<string, KnownCertificate>();
+
+  private certificate(base64: string): KnownCertificate {
+    const hit = this.known.get(base64);
+    if (hit) {
+      // Least recently used leaves first.
+      this.known.delete(base64);
+      this.known.set(base64, hit);
+      return hit;
+    }
+    let cert: x509.X509Certificate;
+    try {
+      cert = new x509.X509Certificate(Buffer.from(base64, 'base64'));
+    } catch {
+      throw new SignatureRefusal('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
+    }
+    return { cert, usage: {} };
+  }
+
+  /** Only a certificate the trust store accepted is kept: no one fills the memory with certificates of their own making. */
+  private remember(base64: string, known: KnownCertificate): void {
+    if (this.known.has(base64)) return;
+    this.known.set(base64, known);
+    if (this.known.size > KNOWN_CERTIFICATES) this.known.delete(this.known.keys().next().value!);
+  }
 
   async verify(xml: string, purpose: KeyPurpose): Promise<VerifiedDocument> {
     const root = parseUntrustedXml(xml).documentElement!;
@@ -137,20 +191,30 @@ export class XmlDsigVerifier implements SignatureVerifier {
     this.checkAlgorithms(shape.signatureMethod, shape.digestMethod);
 
     // The key comes from the certificate only once the certificate is trusted (SECURITY.md).
-    let cert: x509.X509Certificate;
-    try {
-      cert = new x509.X509Certificate(Buffer.from(shape.certificate, 'base64'));
-    } catch {
-      throw new SignatureRefusal('CERTIFICATE_MISSING', 'the certificate in KeyInfo cannot be read');
-    }
+    const known = this.certificate(shape.certificate);
+    const { cert } = known;
     const at = this.options.now?.() ?? new Date();
     const store = this.options.trustStore();
     const revocation = this.options.revocation === 'trust-store' ? store : this.options.revocation;
     await store.validate(cert, at, revocation);
-    checkKeyUsage(cert, purpose);
-    const signer = describeSigner(cert);
+    this.remember(shape.certificate, known);
+    const usage = (known.usage[purpose] ??= refusalOf(() => checkKeyUsage(cert, purpose)));
+    if (usage) throw again(usage);
+    if (!known.signer) {
+      const refusal = refusalOf(() => (known.signer = describeSigner(cert)));
+      if (refusal) known.signer = refusal;
+    }
+    if (known.signer instanceof SignatureRefusal) throw again(known.signer);
+    const signer = { ...known.signer! };
 
-    const signed = new SignedXml({ publicCert: cert.toString('pem'), getCertFromKeyInfo: () => null });
+    if (known.key === undefined) {
+      try {
+        known.key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
+      } catch {
+        known.key = null;
+      }
+    }
+    const signed = new SignedXml({ publicCert: known.key ?? cert.toString('pem'), getCertFromKeyInfo: () => null });
     let valid = false;
     let references: string[] = [];
     try {

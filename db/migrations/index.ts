@@ -22,6 +22,8 @@ import * as kindergartenLanguages from './20261129180000-kindergarten-languages'
 import * as placeChanges from './20261129181000-place-changes';
 import * as personalDataReads from './20261129182000-personal-data-reads';
 import * as staffChanges from './20261129183000-staff-changes';
+import * as queuePositions from './20261129190000-queue-positions';
+import * as bulkWaves from './20261129191000-bulk-waves';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -51,6 +53,8 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129181000-place-changes': placeChanges,
   '20261129182000-personal-data-reads': personalDataReads,
   '20261129183000-staff-changes': staffChanges,
+  '20261129190000-queue-positions': queuePositions,
+  '20261129191000-bulk-waves': bulkWaves,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

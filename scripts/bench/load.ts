@@ -14,12 +14,20 @@ export interface LoadResult {
   p99: number;
 }
 
+export interface LoadSamples {
+  rate: number;
+  sent: number;
+  failed: number;
+  /** Every request's latency in ms, sorted. */
+  latencies: number[];
+}
+
 /**
  * Sends `rate` requests a second for `seconds`, each at its scheduled instant whether or not the
  * earlier ones have answered (open loop), and measures latency from the scheduled instant — so a
  * slow server cannot hide its queueing by slowing the client down.
  */
-export async function openLoop(rate: number, seconds: number, request: (i: number) => Promise<boolean>): Promise<LoadResult> {
+export async function openLoopSamples(rate: number, seconds: number, request: (i: number) => Promise<boolean>): Promise<LoadSamples> {
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   const start = performance.now() + 50;
@@ -45,7 +53,23 @@ export async function openLoop(rate: number, seconds: number, request: (i: numbe
   }
   await Promise.all(inFlight);
   latencies.sort((a, b) => a - b);
-  return { rate, sent: total, failed, p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) };
+  return { rate, sent: total, failed, latencies };
+}
+
+/** Several runs at one rate as one: their requests pooled. */
+export function summarize(runs: LoadSamples[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    rate: runs[0]!.rate,
+    sent: runs.reduce((n, r) => n + r.sent, 0),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+  };
+}
+
+export async function openLoop(rate: number, seconds: number, request: (i: number) => Promise<boolean>): Promise<LoadResult> {
+  return summarize([await openLoopSamples(rate, seconds, request)]);
 }
 
 export const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { ensureTestPki } from '../pki/test-pki';
 
 const root = path.resolve(__dirname, '..', '..');
-const defaultBenchData = path.join(root, '.data', 'bench');
+// BENCH_DATA_DIR: another stack beside .data/bench (a second seeded size, or a smoke run while another bench runs).
+const defaultBenchData = process.env.BENCH_DATA_DIR ? path.resolve(process.env.BENCH_DATA_DIR) : path.join(root, '.data', 'bench');
 
 export interface BenchStack {
   databaseUrl: string;
@@ -20,15 +21,23 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** `BENCH_CPU_PROF=dir`: V8 CPU profiles of the API and the worker, in dir/api and dir/worker, written when each exits. */
+function nodeArgs(name: string, entry: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  // A folder per process: every thread (the loader's, the workflow threads') writes a profile of its own.
+  const profile = dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir, name)] : [];
+  return [...profile, '--import', 'tsx', entry];
+}
+
 function child(name: string, entry: string, env: NodeJS.ProcessEnv, logDir?: string): ChildProcess {
   if (logDir) {
     // Everything the process prints, to <logDir>/<name>.log (the fuzz reads the API's errors there).
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', out, out] });
+    const proc = spawn(process.execPath, nodeArgs(name, entry), { cwd: root, env, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     return proc;
   }
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, nodeArgs(name, entry), { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', (b) => {
     const text = String(b);
     if (/error/i.test(text)) process.stderr.write(`[${name}] ${text}`);

@@ -78,6 +78,28 @@ describe('the trust store (R1.1)', () => {
     await expect(verifyWith(dir, signXml(doc(), below))).rejects.toMatchObject({ code: 'CERTIFICATE_UNTRUSTED' });
   });
 
+  it('R1.1 a certificate the verifier has read before is still judged on every document: revoked once a reloaded CRL lists it, expired at the instant, its key usage per purpose', async () => {
+    const pki = await testPki();
+    const issued = await issueCertificate(pki.intermediate, { iin: IIN, surname: 'A', givenName: 'B', holder: 'individual', purpose: 'sign' });
+    const creds = await credentialsOf(issued);
+    const soon = new Date(Date.now() + 86_400_000);
+    const rootCrl = await crlPem(pki.root, soon);
+    const good = await TrustStore.load(await trustFolder({ 'root.crl.pem': rootCrl, 'i.crl.pem': await crlPem(pki.intermediate, soon) }));
+    const revoked = await TrustStore.load(await trustFolder({ 'root.crl.pem': rootCrl, 'i.crl.pem': await crlPem(pki.intermediate, soon, { revoked: [issued.cert.serialNumber] }) }));
+    let store = good;
+    let now = new Date();
+    const verifier = new XmlDsigVerifier({ trustStore: () => store, revocation: 'trust-store', allowSha1: false, now: () => now });
+
+    await expect(verifier.verify(signXml(doc(), creds), 'sign')).resolves.toMatchObject({ signer: { iin: IIN } });
+    await expect(verifier.verify(signXml(doc(), creds), 'auth')).rejects.toMatchObject({ code: 'WRONG_KEY_USAGE' });
+    store = revoked;
+    await expect(verifier.verify(signXml(doc(), creds), 'sign')).rejects.toMatchObject({ code: 'CERTIFICATE_REVOKED' });
+    store = good;
+    await expect(verifier.verify(signXml(doc(), creds), 'sign')).resolves.toMatchObject({ signer: { iin: IIN } });
+    now = new Date(issued.cert.notAfter.getTime() + 1000);
+    await expect(verifier.verify(signXml(doc(), creds), 'sign')).rejects.toMatchObject({ code: 'CERTIFICATE_EXPIRED' });
+  });
+
   it('refuses a certificate whose subject names no valid IIN', async () => {
     const pki = await testPki();
     const dir = path.join(pki.dir, 'trust');

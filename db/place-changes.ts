@@ -79,6 +79,12 @@ async function record(trx: Knex.Transaction, kind: 'correction' | 'withdrawal', 
   });
 }
 
+/** R4.2: why a place may only gain seats — an open offer wave holds it, or a seat of it is taken. */
+function fixedBy(row: Record<string, any>, openWave: boolean): 'PLACE_IN_OPEN_WAVE' | 'PLACE_SEATS_TAKEN' | undefined {
+  if (openWave) return 'PLACE_IN_OPEN_WAVE';
+  return row.free !== row.total ? 'PLACE_SEATS_TAKEN' : undefined;
+}
+
 /**
  * R4.2: corrects a place of the kindergarten. A place no seat of which is taken, and not in an open
  * offer wave, may change in every field; otherwise only seats may be added. `check` validates the
@@ -111,8 +117,8 @@ export async function correctPlace(
     if (fields.length === 0) return { outcome: 'done', recorded: false };
     await req.check(trx, changed);
     const addsSeatsOnly = fields.length === 1 && changed.count !== undefined && changed.count > row.total;
-    if (!addsSeatsOnly && openWave) return { outcome: 'refused', code: 'PLACE_IN_OPEN_WAVE', place: before };
-    if (!addsSeatsOnly && row.free !== row.total) return { outcome: 'refused', code: 'PLACE_SEATS_TAKEN', place: before };
+    const refusal = addsSeatsOnly ? undefined : fixedBy(row, openWave);
+    if (refusal) return { outcome: 'refused', code: refusal, place: before };
 
     const update: Record<string, unknown> = {};
     for (const field of fields) update[COLUMNS[field]] = changed[field];
@@ -139,8 +145,8 @@ export async function withdrawPlace(
     const { row, openWave } = locked;
     const before = snapshot(row);
     if (row.withdrawn_at !== null) return { outcome: 'done', recorded: false };
-    if (openWave) return { outcome: 'refused', code: 'PLACE_IN_OPEN_WAVE', place: before };
-    if (row.free !== row.total) return { outcome: 'refused', code: 'PLACE_SEATS_TAKEN', place: before };
+    const refusal = fixedBy(row, openWave);
+    if (refusal) return { outcome: 'refused', code: refusal, place: before };
     // The condition holds under the lock already; kept so the statement is safe on its own.
     const [after] = await trx('places')
       .where({ id: row.id })

@@ -1,3 +1,4 @@
+import { nextPage } from './responses';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../../domain/queue';
 import { KINDERGARTEN_KINDS, regionContactsSchema, ruleSettingsSchema } from '../../domain/rule-settings';
@@ -128,7 +129,6 @@ export const staffListQuerySchema = z
   .strict();
 
 const id = z.number().int().positive();
-const nextPage = z.string().nullable().describe('Pass as `cursor` for the next page (also in the Link header, rel="next"); null on the last page');
 
 export const regionAnswer = z.strictObject({ code: z.string(), nameRu: z.string(), nameKk: z.string(), numberPrefix: z.string() });
 export const regionsAnswer = z.strictObject({ regions: z.array(regionAnswer) });

@@ -55,7 +55,7 @@ const placeFields = {
 };
 
 /** R11.1: a public list is read a page at a time; `next` is the cursor of the page after this one. */
-const nextPage = z.string().nullable().describe('Pass as `cursor` for the next page (also in the Link header, rel="next"); null on the last page');
+export const nextPage = z.string().nullable().describe('Pass as `cursor` for the next page (also in the Link header, rel="next"); null on the last page');
 
 export const publishedPlacesAnswer = z.strictObject({
   places: z.array(

@@ -1,0 +1,81 @@
+// R11.3: the queue's history as a hash chain, one chain per region. This module is the whole
+// definition of an entry's canonical form; the server (activities, verify-chain) and the public
+// board's in-browser check (which repeats it in plain JavaScript) must agree with it byte for byte.
+
+/** What happened to the queue. Nothing personal: no names, no IINs. */
+export const CHAIN_EVENTS = [
+  'filed',
+  'category_changed',
+  'offered',
+  'referral_issued',
+  'referral_annulled',
+  'stop_list_started',
+  'stop_list_ended',
+  'removed',
+  'enrolled',
+  'departed',
+  'place_published',
+  'place_corrected',
+  'place_withdrawn',
+  'operator_correction',
+] as const;
+export type ChainEvent = (typeof CHAIN_EVENTS)[number];
+
+/** Who caused it, by role only. */
+export const CHAIN_ACTOR_ROLES = ['applicant', 'system', 'staff', 'operator', 'pmpk'] as const;
+export type ChainActorRole = (typeof CHAIN_ACTOR_ROLES)[number];
+
+/** The hash the first entry of every region's chain points back to. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** One entry as it is hashed, stored and published. */
+export interface ChainEntryContent {
+  region: string;
+  seq: number; // 1, 2, 3, … per region, no gap
+  prevHash: string; // lower-case hex SHA-256 of the entry before; GENESIS_HASH for seq 1
+  at: string; // ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it
+  event: ChainEvent;
+  number: string | null; // the registration number; null for a place's events
+  queueWhole: number | null; // the application's number in its whole queue at that moment, if queued
+  queueCategory: number | null; // … and within its benefit category
+  place: string | null; // the place's id (decimal string), where the event concerns one
+  actorRole: ChainActorRole;
+}
+
+export interface ChainEntry extends ChainEntryContent {
+  hash: string;
+}
+
+/**
+ * The canonical serialisation: a JSON array of the fields in this fixed order, written by
+ * JSON.stringify with no whitespace, encoded as UTF-8. An array, not an object, so no key order
+ * has to be agreed; every value is a string, an integer or null.
+ */
+export function canonicalEntry(e: ChainEntryContent): string {
+  return JSON.stringify([e.seq, e.prevHash, e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.place, e.actorRole]);
+}
+
+/** The hash of an entry is lower-case hex SHA-256 of its canonical serialisation; `sha256` is the caller's (Node's crypto, WebCrypto). */
+export function entryHash(e: ChainEntryContent, sha256: (utf8: string) => string): string {
+  return sha256(canonicalEntry(e));
+}
+
+/**
+ * Checks a run of entries in sequence order, starting after `before` (or at the genesis); returns
+ * the first entry that does not fit — a gap, a broken link, or a hash that does not match its
+ * content — or null when all fit.
+ */
+export function firstBrokenEntry(
+  entries: ChainEntry[],
+  sha256: (utf8: string) => string,
+  before: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
+): { seq: number; reason: 'gap' | 'link' | 'hash' } | null {
+  let prev = before;
+  for (const e of entries) {
+    if (e.seq !== prev.seq + 1) return { seq: prev.seq + 1, reason: 'gap' };
+    if (e.prevHash !== prev.hash) return { seq: e.seq, reason: 'link' };
+    if (entryHash(e, sha256) !== e.hash) return { seq: e.seq, reason: 'hash' };
+    prev = e;
+  }
+  return null;
+}

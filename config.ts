@@ -115,6 +115,13 @@ const schema = z.object({
   CHALLENGE_KEY: z.string().min(32).optional(),
   /** The key before the last rotation, still accepted for challenges it signed; empty is unset (docker-compose.yml passes it on between rotations). */
   CHALLENGE_KEY_PREVIOUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32).optional()),
+  /**
+   * R11.3: the service's own key and certificate (PEM text, or a path to a PEM file) that sign the
+   * chain's daily heads. Unset outside production: a service certificate of the test PKI; the worker
+   * refuses to start in production without them.
+   */
+  SERVICE_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  SERVICE_SIGNING_CERT: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   /** Origins a browser may call the API from, comma-separated; none by default. */
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
 }).superRefine((c, ctx) => {

@@ -7,6 +7,7 @@ import { iso, isoOrNull } from '../domain/iso';
 import { ACTIVE_STATUSES } from '../domain/statuses';
 import { issueFilingDocuments, issueReferralDocuments } from './documents/records';
 import { retractWaveRecord } from './offers';
+import { appendEventEntries } from '../db/chain';
 
 
 async function insertEvent(trx: Db, t: Transition): Promise<boolean> {
@@ -91,6 +92,8 @@ export function createApplicationActivities({ db }: { db: Db }) {
         if (f.signedDocumentId !== undefined) {
           await trx('signed_documents').where({ id: f.signedDocumentId }).update({ application_number: f.number });
         }
+        // R11.3: the filing's chain entry, last (db/chain.ts); a retry that wrote no event appends none.
+        if (recorded) await appendEventEntries(trx, [{ number: f.number, seq: 1, at: f.registeredAt, cause: 'filed', actor: f.applicantIin }]);
         return { outcome: 'filed' };
       });
     },
@@ -117,11 +120,13 @@ export function createApplicationActivities({ db }: { db: Db }) {
       await db.transaction(async (trx) => {
         // The row first, as an offer wave locks it (R4.4): the wave's bulk write and this one never interleave.
         await trx('applications').where({ number: t.number }).forUpdate().first('number');
+        let withdrawn = false;
         if (!(await insertEvent(trx, t))) {
           // The seq is taken: by a retry of this write, committed — or by an offer a wave recorded in
           // bulk that the workflow has not taken up (R4.4). That offer is withdrawn, as the workflow
           // will refuse it, and this transition written in its place.
           if (!(await retractWaveRecord(trx, { number: t.number, seq: t.seq }))) return;
+          withdrawn = true;
           if (!(await insertEvent(trx, t))) throw new Error(`event ${t.seq} of ${t.number} still taken after its wave's offer was withdrawn`);
         }
         const changes: Record<string, unknown> = {
@@ -148,6 +153,12 @@ export function createApplicationActivities({ db }: { db: Db }) {
             });
         }
         if (t.to === 'referral_issued' && t.cause === 'referral_issued') await issueReferralDocuments(trx, t.number);
+        // R11.3: the event's chain entries, the transaction's last write (db/chain.ts).
+        // A wave's offer withdrawn to make room for this event (R4.4) is chained first.
+        await appendEventEntries(trx, [
+          ...(withdrawn ? [{ number: t.number, seq: t.seq, at: t.at, cause: 'offer_withdrawn' as const, actor: 'system' }] : []),
+          { ...t, startsStopList: m.stopListUntil != null, place: t.cause === 'referral_issued' ? ((t.details?.placeId as number | undefined) ?? null) : null },
+        ]);
       });
     },
   };

@@ -5,6 +5,9 @@ import type { Db } from '../db/connection';
 import { createOfferActivities } from './offers';
 import { createApplicationActivities } from './applications';
 import { createCalendarActivities } from './calendar';
+import { createChainActivities } from './chain-heads';
+import { serviceCredentials, type ServiceCredentials } from './service-key';
+import { loadConfig } from '../config';
 import { createExaminationActivities } from './examinations';
 import { createPlaceActivities } from './places';
 import { createNoticeActivities } from './notices';
@@ -18,6 +21,17 @@ export interface ActivityDependencies {
   temporal?: Client;
   /** R9.1: the renderer, senders and settings of notice delivery; without them deliverDueNotices is not registered. */
   delivery?: Omit<NoticeDeliveryDependencies, 'db'>;
+  /** R11.3: the service's key for the chain's signed heads; by default the configured one (activities/service-key.ts), read once. */
+  serviceKey?: () => Promise<ServiceCredentials>;
+}
+
+/** The configured service key, read on first use and kept. */
+function configuredServiceKey(): () => Promise<ServiceCredentials> {
+  let key: Promise<ServiceCredentials> | undefined;
+  return () => (key ??= serviceCredentials(loadConfig()).catch((err) => {
+    key = undefined;
+    throw err;
+  }));
 }
 
 /** Every activity the worker registers, built from its dependencies (tests pass real ones). */
@@ -26,6 +40,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
     ...(deps.delivery ? createNoticeDeliveryActivities({ db: deps.db, ...deps.delivery }) : {}),
     ...createApplicationActivities(deps),
     ...createCalendarActivities(deps),
+    ...createChainActivities({ db: deps.db, credentials: deps.serviceKey ?? configuredServiceKey() }),
     ...createExaminationActivities(deps),
     ...createNoticeActivities(deps),
     ...createOfferActivities(deps),

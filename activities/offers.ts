@@ -15,6 +15,7 @@ import {
   type WaveOfferAnswer,
 } from '../contracts/application';
 import { noticeRows, recipientsOf, type NoticeRecipient } from './notices';
+import { appendEventEntries, appendPlaceEntries } from '../db/chain';
 
 const SIGNALS_AT_ONCE = 50;
 /** Wave applications recorded per transaction: one commit for many, locks held briefly. */
@@ -77,6 +78,16 @@ export async function retractWaveRecord(trx: Db, { number, seq, waveId }: Omit<W
   return true;
 }
 
+/**
+ * R4.4, R11.3: `retractWaveRecord`, and the withdrawal's chain entry (the 'offered' entry stays: the
+ * chain is append-only) as the transaction's last write.
+ */
+async function retractAndChain(trx: Db, req: WaveRetraction): Promise<boolean> {
+  if (!(await retractWaveRecord(trx, req))) return false;
+  await appendEventEntries(trx, [{ number: req.number, seq: req.seq, at: new Date(), cause: 'offer_withdrawn', actor: SYSTEM }]);
+  return true;
+}
+
 // R4.1, R4.6: the first `seats` applications of one queue (region, queue type, group year and — R8.1,
 // correctional — category of need) that can take a place now: queued (so holding no open offer and no
 // referral), off the stop-list, old enough, and not enrolled anywhere. Queue order comes from the
@@ -97,14 +108,18 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
   return {
     /** R4.3: makes public the region's places added before `at` and not yet published. */
     async publishPlaces({ regionCode, at }: { regionCode: string; at: number }): Promise<{ published: number }> {
-      const rows = await db('places')
-        .whereNull('published_at')
-        .whereNull('withdrawn_at') // R4.2: withdrawn before the evening, never published
-        .where('added_at', '<=', iso(at))
-        .whereIn('kindergarten_id', db('kindergartens').where({ region_code: regionCode }).select('id'))
-        .update({ published_at: iso(at) })
-        .returning('id');
-      return { published: rows.length };
+      return db.transaction(async (trx) => {
+        const rows: { id: number }[] = await trx('places')
+          .whereNull('published_at')
+          .whereNull('withdrawn_at') // R4.2: withdrawn before the evening, never published
+          .where('added_at', '<=', iso(at))
+          .whereIn('kindergarten_id', trx('kindergartens').where({ region_code: regionCode }).select('id'))
+          .update({ published_at: iso(at) })
+          .returning('id');
+        // R11.3: each place published, in the region's chain; a retry publishes (and chains) nothing twice.
+        await appendPlaceEntries(trx, 'place_published', rows.map((r) => r.id).sort((a, b) => a - b), at, 'system');
+        return { published: rows.length };
+      });
     },
 
     /**
@@ -310,6 +325,12 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
           if (passedOver.length) {
             await trx('offer_wave_applications').where({ wave_id: waveId }).whereIn('application_number', passedOver).update({ delivery: 'not_offered' });
           }
+          // R11.3: the chunk's offers in one append, its last write (db/chain.ts): the head is locked
+          // once per chunk, after the chunk's application rows.
+          await appendEventEntries(
+            trx,
+            queued.map((a) => ({ number: a.number, seq: seqOf(a.number), at: wave.offered_at, cause: 'turn_arrived' as const, actor: SYSTEM })),
+          );
           return { offered: queued.length, notOffered: passedOver.length };
         });
         if (!chunk) break;
@@ -345,7 +366,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
         } catch (err) {
           // Closed meanwhile, or (a workflow of code without the handler) the update refused unread.
           if (!(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw err;
-          await db.transaction((trx) => retractWaveRecord(trx, { number: r.application_number, seq: r.seq, waveId }));
+          await db.transaction((trx) => retractAndChain(trx, { number: r.application_number, seq: r.seq, waveId }));
           return 'refused';
         }
       };
@@ -387,7 +408,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
 
     /** R4.4: an application workflow refused its wave's offer: what the wave wrote for it goes. */
     async retractWaveOffer(req: WaveRetraction): Promise<boolean> {
-      return db.transaction((trx) => retractWaveRecord(trx, req));
+      return db.transaction((trx) => retractAndChain(trx, req));
     },
 
     /** R4.5: at the window's end the wave's unchosen seats go to free choice. */

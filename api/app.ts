@@ -13,6 +13,7 @@ import { rateLimit, type LimitSettings } from './rate-limit';
 import { requestMetrics } from './request-metrics';
 import { requestTrace } from './request-trace';
 import { ROUTES } from './routes';
+import { boardRouter } from './routes/board';
 import { routerOf, type AnswerCheck } from './route';
 import { securityHeaders } from './security-headers';
 import { sessionMiddleware } from './session';
@@ -77,5 +78,9 @@ export function createApp(deps: AppDeps): Koa {
   const router = apiRouter(deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
+  // Issue 21: the public board's pages, outside the route table and the OpenAPI document.
+  const board = boardRouter(deps);
+  app.use(board.routes());
+  app.use(board.allowedMethods());
   return app;
 }

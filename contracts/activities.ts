@@ -173,6 +173,8 @@ export interface ApplicationActivities {
   deadlineNoticeAt(req: DeadlineNoticeRequest): Promise<number>;
   enqueueNotice(req: NoticeRequest): Promise<number>;
   publishPlaces(req: { regionCode: string; at: number }): Promise<{ published: number }>;
+  /** R11.3: signs the region's chain head at its publication. */
+  signChainHead(req: { regionCode: string; at: number }): Promise<{ seq: number; hash: string }>;
   selectOfferWave(req: OfferWaveRequest): Promise<OfferWave>;
   signalOffers(req: { waveId: string }): Promise<number>;
   recordOfferWave(req: { waveId: string }): Promise<WaveRecording>;

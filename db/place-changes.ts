@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from './connection';
 import { inOpenWaveSql } from './staff-views';
 import { iso, isoOrNull } from '../domain/iso';
+import { appendPlaceEntries } from './chain';
 
 /**
  * R4.2: kindergarten staff correct or withdraw a place they added, each change recorded in
@@ -126,6 +127,7 @@ export async function correctPlace(
     if (changed.count !== undefined) update.free = row.free + (changed.count - row.total);
     const [after] = await trx('places').where({ id: row.id }).update(update).returning('*');
     await record(trx, 'correction', row.id, before, snapshot(after), req);
+    await appendPlaceEntries(trx, 'place_corrected', [row.id], req.at, 'staff'); // R11.3, the last write
     return { outcome: 'done', recorded: true };
   });
 }
@@ -155,6 +157,7 @@ export async function withdrawPlace(
       .returning('*');
     if (!after) return { outcome: 'refused', code: 'PLACE_SEATS_TAKEN', place: before };
     await record(trx, 'withdrawal', row.id, before, snapshot(after), req);
+    await appendPlaceEntries(trx, 'place_withdrawn', [row.id], req.at, 'staff'); // R11.3, the last write
     return { outcome: 'done', recorded: true };
   });
 }

@@ -1,5 +1,6 @@
 import type { Db } from './connection';
 import { queueNumbers } from './queue-numbers';
+import { applicationChain, publicEntry } from './chain';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
 import { iso, isoOrNull } from '../domain/iso';
 import type { KindergartenKind } from '../domain/rule-settings';
@@ -156,5 +157,6 @@ export async function publicLookup(db: Db, number: string) {
     onStopList: stopListLasting(a.stop_list_until) !== null, // R3.4
     queueNumber: queue?.inQueue ?? null,
     queueNumberInCategory: queue?.inCategory ?? null,
+    chain: (await applicationChain(db, number)).map(publicEntry), // R11.3: its own entries, to check against the chain
   };
 }

@@ -18,6 +18,15 @@ export const CHAIN_EVENTS = [
   'place_corrected',
   'place_withdrawn',
   'operator_correction',
+  // Events of an application that change no queue number but are part of its history (R3.3): each
+  // event of `application_events` has its entry, so the history a parent sees is the chained one.
+  'interest_confirmed',
+  'offer_expired',
+  'offer_withdrawn', // R4.4: a bulk wave's offer the workflow refused; the 'offered' entry stays
+  'referral_extended',
+  'referral_withdrawn',
+  'examination_confirmed',
+  'benefit_confirmed',
 ] as const;
 export type ChainEvent = (typeof CHAIN_EVENTS)[number];
 
@@ -37,7 +46,9 @@ export interface ChainEntryContent {
   event: ChainEvent;
   number: string | null; // the registration number; null for a place's events
   queueWhole: number | null; // the application's number in its whole queue at that moment, if queued
-  queueCategory: number | null; // … and within its benefit category
+  queueCategory: number | null; // … and within its category (the next field)
+  /** The application's queue category just after the event (`chainCategoryOf`); null for a place's events. */
+  category: string | null;
   place: string | null; // the place's id (decimal string), where the event concerns one
   actorRole: ChainActorRole;
 }
@@ -47,12 +58,25 @@ export interface ChainEntry extends ChainEntryContent {
 }
 
 /**
- * The canonical serialisation: a JSON array of the fields in this fixed order, written by
+ * The canonical serialisation: a JSON array of the fields in this fixed order — seq, prevHash,
+ * region, at, event, number, queueWhole, queueCategory, category, place, actorRole — written by
  * JSON.stringify with no whitespace, encoded as UTF-8. An array, not an object, so no key order
  * has to be agreed; every value is a string, an integer or null.
  */
 export function canonicalEntry(e: ChainEntryContent): string {
-  return JSON.stringify([e.seq, e.prevHash, e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.place, e.actorRole]);
+  return JSON.stringify([e.seq, e.prevHash, e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole]);
+}
+
+/**
+ * R11.3: the category an application's entry records — the category its `queueCategory` is counted
+ * in, as it stands just after the event, whatever the status (so the last entry always says the
+ * category the read model must hold). The general queue: its benefit category (domain/queue.ts
+ * BENEFIT_CATEGORIES), e.g. `first_priority`. The correctional queue orders by benefit category
+ * within each category of need (R8.1), so both: `<need category>/<benefit category>`, e.g.
+ * `speech/first_priority` (a need category's code has no `/`).
+ */
+export function chainCategoryOf(app: { queueType: string; benefitCategory: string; needCategory: string | null }): string {
+  return app.queueType === 'correctional' ? `${app.needCategory ?? ''}/${app.benefitCategory}` : app.benefitCategory;
 }
 
 /** The hash of an entry is lower-case hex SHA-256 of its canonical serialisation; `sha256` is the caller's (Node's crypto, WebCrypto). */

@@ -2,13 +2,12 @@
 // `npm start`: the whole system on one machine — embedded PostgreSQL (unless DATABASE_URL), a
 // Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS), migrations, the worker and the
 // API. Ctrl-C stops every child; the data stays in .data/ for the next start.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startPostgresProcess } from './lib/postgres-process.mjs';
+import { spawnTs, waitForReady as waitForUrl } from './lib/processes.mjs';
 import { startDevServer } from './lib/temporal.mjs';
-import { dataDir, projectRoot, runTsScript } from './lib/tools.mjs';
+import { dataDir, runTsScript } from './lib/tools.mjs';
 
 const log = (msg) => console.log(`[stack] ${msg}`);
 const PORT = Number(process.env.PORT ?? 3000);
@@ -36,17 +35,7 @@ process.on('SIGTERM', () => shutdown(0));
 
 /** Runs a TypeScript entry point under tsx with the stack's environment. */
 function runTs(name, entry, env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (stream, out) =>
-    stream.on('data', (buf) => {
-      for (const line of String(buf).split('\n')) if (line) out.write(`[${name}] ${line}\n`);
-    });
-  prefix(child.stdout, process.stdout);
-  prefix(child.stderr, process.stderr);
+  const child = spawnTs(name, entry, env);
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
@@ -58,16 +47,7 @@ function runTs(name, entry, env) {
   return child;
 }
 
-async function waitForReady(url, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      if ((await fetch(url)).ok) return true;
-    } catch {}
-    await sleep(300);
-  }
-  return false;
-}
+const waitForReady = (url) => waitForUrl(url, { stopping: () => stopping });
 
 async function main() {
   fs.mkdirSync(dataDir, { recursive: true });

@@ -9,6 +9,7 @@ import { renderSettings } from '../activities/documents/dispatch';
 import { createChromiumRenderer } from '../activities/documents/renderer';
 import { renderNotice } from '../templates/notices';
 import { startCorrections } from './corrections';
+import { serviceCredentials } from '../activities/service-key';
 import { createDocumentWorker, documentDispatcherInput, startDocumentDispatcher } from './documents';
 import { dispatcherInput, startNoticeDispatcher } from './notice-dispatcher';
 import { ensureDailySchedules } from '../schedules/daily-runs';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   if (config.WORKER_METRICS_PORT) log.info(`worker metrics on http://localhost:${config.WORKER_METRICS_PORT}/metrics (bound to ${config.METRICS_HOST})`);
   // Before any client or worker: their spans need the provider (and without an endpoint, none is).
   const tracing = startTracing({ serviceName: 'kindergarten-queue-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  // R11.3: the key that signs the chain's heads, checked now: production without one does not start.
+  await serviceCredentials(config);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   // Activities signal and update workflows through this client: the request ID goes on into them, and traced, the trace.

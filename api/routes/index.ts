@@ -3,6 +3,7 @@ import { ADMIN_ROUTES } from './admin';
 import { APPLICATION_ROUTES } from './applications';
 import { AUTH_ROUTES } from './auth';
 import { CALENDAR_ROUTES } from './calendar';
+import { CHAIN_ROUTES } from './chain';
 import { DOCS_ROUTES } from './docs';
 import { DOCUMENT_ROUTES } from './documents';
 import { HEALTH_ROUTES } from './health';
@@ -21,6 +22,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...HEALTH_ROUTES,
   ...DOCS_ROUTES,
   ...PUBLIC_ROUTES,
+  ...CHAIN_ROUTES,
   ...KINDERGARTEN_ROUTES,
   ...AUTH_ROUTES,
   ...APPLICATION_ROUTES,

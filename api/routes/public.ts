@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { latestSignedHead } from '../../db/chain';
 import { issuedReferrals, publicLookup, publishedPlaces, type PageKey } from '../../db/public-board';
 import { withStatusLabel } from '../labels';
 import { Problem } from '../problems';
@@ -32,8 +33,8 @@ export const PUBLIC_ROUTES: AnyRoute[] = [
     query: publicFilterSchema,
     ok: { status: 200, schema: publishedPlacesAnswer, headers: pageHeaders },
     async handle({ ctx, query: { limit, cursor, ...filter } }, { db }) {
-      const { places, next } = await publishedPlaces(db, filter, { limit, after: cursor });
-      return { places, next: nextPage(ctx, next) };
+      const [{ places, next }, signedHead] = await Promise.all([publishedPlaces(db, filter, { limit, after: cursor }), latestSignedHead(db, filter.regionCode)]);
+      return { places, signedHead, next: nextPage(ctx, next) };
     },
   }),
   route({

@@ -6,6 +6,7 @@ import { NOTICE_CHANNELS, NOTICE_KINDS } from '../../domain/notices';
 import { regionContactsSchema, ruleSettingsSchema } from '../../domain/rule-settings';
 import { DOCUMENT_KINDS, DOCUMENT_STATES } from '../../domain/documents';
 import { EXAMINATION_CONCLUSIONS } from './pmpk';
+import { chainEntry, signedHead } from './chain';
 
 /**
  * What the API answers, route by route: the OpenAPI document's response schemas, and what the API
@@ -71,6 +72,7 @@ export const publishedPlacesAnswer = z.strictObject({
       }),
     }),
   ),
+  signedHead: signedHead.nullable().describe('R11.3: the region’s chain head the service signed at its latest publication; null before the first'),
   next: nextPage,
 });
 
@@ -117,6 +119,7 @@ export const publicApplicationAnswer = z.strictObject({
   onStopList: z.boolean(),
   queueNumber,
   queueNumberInCategory: queueNumber,
+  chain: z.array(chainEntry).describe('R11.3: the application’s own entries of its region’s chain, in order'),
 });
 
 export const challengeAnswer = z.strictObject({

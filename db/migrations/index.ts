@@ -24,6 +24,7 @@ import * as personalDataReads from './20261129182000-personal-data-reads';
 import * as staffChanges from './20261129183000-staff-changes';
 import * as queuePositions from './20261129190000-queue-positions';
 import * as bulkWaves from './20261129191000-bulk-waves';
+import * as queueChain from './20261129200000-queue-chain';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129183000-staff-changes': staffChanges,
   '20261129190000-queue-positions': queuePositions,
   '20261129191000-bulk-waves': bulkWaves,
+  '20261129200000-queue-chain': queueChain,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

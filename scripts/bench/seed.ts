@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { appendEventEntries } from '../../db/chain';
 import type { Db } from '../../db/connection';
 import { addDays, reconfirmationDeadline } from '../../domain/almaty-time';
 import { makeIin } from '../../db/seeds/iin';
@@ -189,13 +190,14 @@ export async function seedApplications(db: Db, temporal: Client, count: number, 
           .insert(batch.map((f) => applicationRow(f, reconfirmationDeadline(f.registeredAt, 1, DEFAULT_RULE_SETTINGS.reconfirmationMonths))))
           .onConflict('number')
           .ignore();
-        await trx('application_events')
+        const filed: { application_number: string }[] = await trx('application_events')
           .insert(batch.map((f) => ({
             application_number: f.number, seq: 1, at: iso(f.registeredAt), from_status: null, to_status: 'queued', cause: 'filed',
             actor: f.applicantIin, details: JSON.stringify({}), signed_document_id: null,
           })))
           .onConflict(['application_number', 'seq'])
-          .ignore();
+          .ignore()
+          .returning('application_number');
         const people = new Map<string, Record<string, any>>(
           (await trx('persons')
             .whereIn('iin', batch.flatMap((f) => [f.childIin, f.applicantIin]))
@@ -227,6 +229,9 @@ export async function seedApplications(db: Db, temporal: Client, count: number, 
           }));
         });
         await trx('documents').insert(documents).onConflict().ignore();
+        // R11.3: each filing's chain entry, as recordFiling appends it — the transaction's last write.
+        const recorded = new Set(filed.map((e) => e.application_number));
+        await appendEventEntries(trx, batch.filter((f) => recorded.has(f.number)).map((f) => ({ number: f.number, seq: 1, at: f.registeredAt, cause: 'filed', actor: f.applicantIin })));
       });
       if ((start / BATCH) % 10 === 9) process.stderr.write(`[bench] wrote ${start + batch.length} of ${fresh.length} applications\n`);
     }

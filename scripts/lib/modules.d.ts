@@ -15,7 +15,7 @@ declare module '*/temporal.mjs' {
     dbFile?: string;
     logFile?: string;
     namespace?: string;
-  }): Promise<{ address: string; pid: number; stop(): Promise<void> }>;
+  }): Promise<{ address: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }>;
 }
 declare module '*/ports.mjs' {
   export function freePort(): Promise<number>;

@@ -49,5 +49,12 @@ export async function startDevServer({ port, uiPort, httpPort, metricsPort, dbFi
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
+    /** SIGKILL, as a crash (the bench's fault run): the same options start it again on the same dbFile. */
+    kill: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }

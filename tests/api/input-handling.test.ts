@@ -8,7 +8,7 @@ let staff: string;
 let operator: string;
 beforeAll(async () => {
   api = await startApi();
-  const kg = await api.db('kindergartens').where({ region_code: 'almaty' }).first('id');
+  const kg = await api.db('kindergartens').where({ region_code: 'almaty', kind: 'state' }).orderBy('id').first('id');
   staff = await buildStaff(api.db, { role: 'kindergarten_staff', regionCode: 'almaty', kindergartenId: kg.id });
   operator = await buildStaff(api.db, { role: 'operator', regionCode: null });
 });
@@ -172,7 +172,7 @@ describe('bodies and contacts', () => {
 describe('R7.2 filing for a child enrolled in a kindergarten', () => {
   it('is refused with CHILD_ENROLLED until the departure (R7.3) is recorded; nothing is filed', async () => {
     const family = await buildFamily(api.db, { childBirthDate: '2022-03-03' });
-    const kg = await api.db('kindergartens').where({ region_code: 'almaty' }).first('id');
+    const kg = await api.db('kindergartens').where({ region_code: 'almaty', kind: 'state' }).orderBy('id').first('id');
     await api.db('enrollments').insert({ child_iin: family.childIin, kindergarten_id: kg.id, enrolled_at: new Date() });
     const res = await api.file(family);
     expect(refused(res)).toMatchObject({ status: 409, code: 'CHILD_ENROLLED', field: 'childIin' });

@@ -22,7 +22,7 @@ async function failureOf(run: () => Promise<unknown>) {
 }
 
 async function placeWithNoSeat(): Promise<number> {
-  const kg = await db('kindergartens').where({ region_code: 'almaty' }).first('id');
+  const kg = await db('kindergartens').where({ region_code: 'almaty', kind: 'state' }).orderBy('id').first('id');
   const [place] = await db('places')
     .insert({ kindergarten_id: kg.id, group_year: 2022, language: 'ru', place_type: 'general', total: 1, free: 0, released_on: '2026-11-24' })
     .returning('id');

@@ -133,7 +133,7 @@ describe('the anonymous limit per client address', () => {
       .filter((op) => op.responses['429'])
       .map((op) => op.operationId)
       .sort();
-    expect(limited).toEqual(['createLoginChallenge', 'listIssuedReferrals', 'listPublishedPlaces', 'listRegionKindergartens', 'login', 'lookupApplication', 'verifyDocument']);
+    expect(limited).toEqual(['createLoginChallenge', 'listChainEntries', 'listChainHeads', 'listIssuedReferrals', 'listPublishedPlaces', 'listRegionKindergartens', 'login', 'lookupApplication', 'verifyDocument']);
     const places = doc.paths['/api/v1/public/places'].get.responses;
     expect(Object.keys(places['200'].headers)).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
     expect(places['429']).toMatchObject({ headers: { 'Retry-After': expect.any(Object) }, content: { 'application/problem+json': expect.any(Object) } });

@@ -82,7 +82,7 @@ describe('the service figures at /metrics, read from PostgreSQL', () => {
     const removed = await application(db, { status: 'removed', stopListUntil: at(-5 * DAY) }); // not active: not on the list
     await application(db, { region: 'astana', status: 'enrolled' });
 
-    const kindergarten = await db('kindergartens').where({ region_code: 'almaty' }).first('id');
+    const kindergarten = await db('kindergartens').where({ region_code: 'almaty', kind: 'state' }).orderBy('id').first('id');
     const [place] = await db('places')
       .insert({ kindergarten_id: kindergarten.id, group_year: 2023, language: 'ru', place_type: 'general', total: 3, free: 0, released_on: '2026-11-01' })
       .returning('id');

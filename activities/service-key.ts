@@ -1,0 +1,45 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config';
+
+/** The service's own key and certificate, PEM (R11.3: they sign the chain's daily heads). */
+export interface ServiceCredentials {
+  keyPem: string;
+  certPem: string;
+}
+
+/** The development test PKI (`npm start` makes it; tests set KQ_TEST_PKI_DIR to their own). */
+export const devPkiDir = (): string => process.env.KQ_TEST_PKI_DIR ?? path.resolve(__dirname, '..', '.data', 'test-pki');
+
+/** A setting given as PEM text, or as the path of a PEM file. */
+async function pemOf(name: string, value: string): Promise<string> {
+  if (value.includes('-----BEGIN')) return value;
+  return fs.readFile(value, 'utf8').catch((err) => {
+    throw new Error(`${name}: cannot read ${value} (${err instanceof Error ? err.message : String(err)})`);
+  });
+}
+
+type KeyConfig = Pick<Config, 'NODE_ENV' | 'SERVICE_SIGNING_KEY' | 'SERVICE_SIGNING_CERT'>;
+
+/**
+ * R11.3: SERVICE_SIGNING_KEY and SERVICE_SIGNING_CERT; in production nothing else (the worker calls
+ * this at start and stops with the message); elsewhere, unset, the test PKI's service certificate
+ * (scripts/pki/service-certificate.ts, loaded only then: it is no part of the production build).
+ */
+export async function serviceCredentials(config: KeyConfig): Promise<ServiceCredentials> {
+  const { SERVICE_SIGNING_KEY: key, SERVICE_SIGNING_CERT: cert } = config;
+  if (key && cert) return { keyPem: await pemOf('SERVICE_SIGNING_KEY', key), certPem: await pemOf('SERVICE_SIGNING_CERT', cert) };
+  if (key || cert) throw new Error('SERVICE_SIGNING_KEY and SERVICE_SIGNING_CERT: set both, or (outside production) neither');
+  if (config.NODE_ENV === 'production') {
+    throw new Error('SERVICE_SIGNING_KEY and SERVICE_SIGNING_CERT: production signs the queue history’s heads (R11.3) with a key of its own');
+  }
+  const dev = path.join(__dirname, '..', 'scripts', 'pki', 'service-certificate');
+  const { ensureServiceCertificate } = (await import(dev)) as typeof import('../scripts/pki/service-certificate');
+  return ensureServiceCertificate(devPkiDir());
+}
+
+/** R11.3: the certificate signed heads are checked against (verify-chain): SERVICE_SIGNING_CERT, else as `serviceCredentials`. */
+export async function serviceCertificate(config: KeyConfig): Promise<string> {
+  if (config.SERVICE_SIGNING_CERT) return pemOf('SERVICE_SIGNING_CERT', config.SERVICE_SIGNING_CERT);
+  return (await serviceCredentials(config)).certPem;
+}

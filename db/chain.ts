@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from './connection';
+import { queueNumbersOf } from './queue-numbers';
+import { chainCategoryOf, entryHash, GENESIS_HASH, type ChainActorRole, type ChainEntry, type ChainEvent } from '../domain/chain';
+import { actorRoleOf, chainEventsOf, type StaffRoles } from '../domain/chain-events';
+import { iso } from '../domain/iso';
+import { ACTIVE_STATUSES, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
+
+/** R11.3: lower-case hex SHA-256 of a UTF-8 string (Node's crypto; the board uses WebCrypto). */
+export const sha256Hex = (utf8: string): string => createHash('sha256').update(utf8, 'utf8').digest('hex');
+
+/** An entry before the chain gives it its place: what happened, not yet where in the history. */
+export interface PendingEntry {
+  at: Date | number;
+  event: ChainEvent;
+  number: string | null;
+  /** The `application_events` row it records (an application's entries only). */
+  eventSeq?: number | null;
+  queueWhole?: number | null;
+  queueCategory?: number | null;
+  /**
+   * The application's category after the event (`chainCategoryOf`). Left out on an application's
+   * entry, `appendChainEntries` reads it from `applications`; a place's entry has none.
+   */
+  category?: string | null;
+  place?: string | null;
+  actorRole: ChainActorRole;
+}
+
+/**
+ * R11.3: appends `entries`, in order, to the region's chain. The order of appends within a region is
+ * the order in which transactions take the lock on the region's row of `chain_heads` (SELECT … FOR
+ * UPDATE): the next one waits until this one commits, then reads the head it left — so no two
+ * entries share a seq and none is skipped. Call it as the LAST write of `trx`: the head's lock is
+ * then held only for these inserts and the commit, and every transaction takes its locks in the one
+ * order application rows → places → head, so an append never waits on a lock its waiter holds.
+ * An application's entry given without its category gets it from `applications` as `trx` left it
+ * (a plain read, before the head's lock).
+ */
+export async function appendChainEntries(trx: Knex, region: string, entries: readonly PendingEntry[]): Promise<ChainEntry[]> {
+  if (entries.length === 0) return [];
+  const categories = await categoriesOf(trx, entries.filter((e) => e.number !== null && e.category === undefined).map((e) => e.number!));
+  const head = await lockHead(trx, region);
+  let prev = head;
+  const appended: ChainEntry[] = [];
+  for (const e of entries) {
+    const content = {
+      region,
+      seq: prev.seq + 1,
+      prevHash: prev.hash,
+      at: iso(e.at),
+      event: e.event,
+      number: e.number,
+      queueWhole: e.queueWhole ?? null,
+      queueCategory: e.queueCategory ?? null,
+      category: e.category !== undefined ? e.category : e.number === null ? null : (categories.get(e.number) ?? null),
+      place: e.place ?? null,
+      actorRole: e.actorRole,
+    };
+    const entry = { ...content, hash: entryHash(content, sha256Hex) };
+    appended.push(entry);
+    prev = entry;
+  }
+  await trx('chain_entries').insert(
+    appended.map((e, i) => ({
+      region_code: region,
+      seq: e.seq,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+      at: e.at,
+      event: e.event,
+      application_number: e.number,
+      event_seq: entries[i]!.eventSeq ?? null,
+      queue_whole: e.queueWhole,
+      queue_category: e.queueCategory,
+      category: e.category,
+      place_id: e.place,
+      actor_role: e.actorRole,
+    })),
+  );
+  await trx('chain_heads').where({ region_code: region }).update({ seq: prev.seq, hash: prev.hash });
+  return appended;
+}
+
+/** Columns of `applications` that make an application's chain category. */
+const CATEGORY_COLUMNS = ['queue_type', 'benefit_category', 'need_category'] as const;
+type CategoryRow = { queue_type: string; benefit_category: string; need_category: string | null };
+const categoryOfRow = (a: CategoryRow) => chainCategoryOf({ queueType: a.queue_type, benefitCategory: a.benefit_category, needCategory: a.need_category });
+
+/** The chain categories of applications, as `trx` sees them (after the event's writes). */
+async function categoriesOf(trx: Knex, numbers: readonly string[]): Promise<Map<string, string>> {
+  if (numbers.length === 0) return new Map();
+  const rows: (CategoryRow & { number: string })[] = await trx('applications').whereIn('number', [...new Set(numbers)]).select('number', ...CATEGORY_COLUMNS);
+  return new Map(rows.map((a) => [a.number, categoryOfRow(a)]));
+}
+
+/** The region's head, locked for this transaction; a region's first append makes its row. */
+async function lockHead(trx: Knex, region: string): Promise<{ seq: number; hash: string }> {
+  const locked = await trx('chain_heads').where({ region_code: region }).forUpdate().first('seq', 'hash');
+  if (locked) return locked;
+  // Two first appends at once: one inserts, the other waits for its commit and then finds the row.
+  await trx.raw(`INSERT INTO chain_heads (region_code, seq, hash) VALUES (?, 0, ?) ON CONFLICT (region_code) DO NOTHING`, [region, GENESIS_HASH]);
+  return trx('chain_heads').where({ region_code: region }).forUpdate().first('seq', 'hash');
+}
+
+/** One application event (R3.3) to be chained: what `application_events` got. */
+export interface RecordedEvent {
+  number: string;
+  seq: number;
+  at: Date | number;
+  /** What happened; `withdrawn`: R4.4, the wave's offer recorded as event `seq` was withdrawn. */
+  cause: TransitionCause | 'offer_withdrawn';
+  actor: string;
+  /** R5.3: the event puts the child on the stop-list. */
+  startsStopList?: boolean;
+  /** The place the event concerns (a referral's). */
+  place?: number | string | null;
+}
+
+/**
+ * R11.3: appends the entries of application events already written in `trx` — after every other
+ * write of it (see `appendChainEntries`). Each entry carries the application's queue numbers as they
+ * stand after the event, while it is active (queued, offered or referred), else none, and its
+ * category as it stands after the event, whatever the status.
+ */
+export async function appendEventEntries(trx: Knex, events: readonly RecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const numbers = [...new Set(events.map((e) => e.number))];
+  const apps: ({ number: string; region_code: string; applicant_iin: string; status: ApplicationStatus } & CategoryRow)[] = await trx('applications')
+    .whereIn('number', numbers)
+    .select('number', 'region_code', 'applicant_iin', 'status', ...CATEGORY_COLUMNS);
+  const byNumber = new Map(apps.map((a) => [a.number, a]));
+  const active = apps.filter((a) => ACTIVE_STATUSES.includes(a.status)).map((a) => a.number);
+  const queue = await queueNumbersOf(trx, active);
+  const people = [...new Set(events.map((e) => e.actor).filter((a) => a !== 'system' && !apps.some((x) => x.applicant_iin === a)))];
+  const roles = new Map<string, Set<any>>();
+  if (people.length) {
+    for (const r of await trx('staff').whereIn('iin', people).select('iin', 'role')) {
+      roles.set(r.iin, (roles.get(r.iin) ?? new Set()).add(r.role));
+    }
+  }
+  const byRegion = new Map<string, PendingEntry[]>();
+  for (const e of events) {
+    const app = byNumber.get(e.number);
+    if (!app) throw new Error(`chain: application ${e.number} not found`);
+    const q = queue.get(e.number);
+    const actorRole = actorRoleOf(e.actor, e.cause, app.applicant_iin, (roles.get(e.actor) ?? new Set()) as StaffRoles);
+    const list = byRegion.get(app.region_code) ?? [];
+    const chained: ChainEvent[] = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
+    for (const event of chained) {
+      list.push({
+        at: e.at,
+        event,
+        number: e.number,
+        eventSeq: e.seq,
+        queueWhole: q?.inQueue ?? null,
+        queueCategory: q?.inCategory ?? null,
+        category: categoryOfRow(app),
+        place: e.place == null ? null : String(e.place),
+        actorRole,
+      });
+    }
+    byRegion.set(app.region_code, list);
+  }
+  // Regions in one order, so two multi-region transactions never lock heads crosswise.
+  for (const region of [...byRegion.keys()].sort()) await appendChainEntries(trx, region, byRegion.get(region)!);
+}
+
+/** R11.3: a place's entry (published, corrected, withdrawn) in its kindergarten's region's chain. */
+export async function appendPlaceEntries(
+  trx: Knex,
+  event: Extract<ChainEvent, 'place_published' | 'place_corrected' | 'place_withdrawn'>,
+  placeIds: readonly number[],
+  at: Date | number,
+  actorRole: ChainActorRole,
+): Promise<void> {
+  if (placeIds.length === 0) return;
+  const rows: { id: number; region_code: string }[] = await trx('places as p')
+    .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
+    .whereIn('p.id', placeIds)
+    .orderBy('p.id')
+    .select('p.id', 'k.region_code');
+  const byRegion = new Map<string, PendingEntry[]>();
+  for (const r of rows) {
+    const list = byRegion.get(r.region_code) ?? [];
+    list.push({ at, event, number: null, place: String(r.id), actorRole });
+    byRegion.set(r.region_code, list);
+  }
+  for (const region of [...byRegion.keys()].sort()) await appendChainEntries(trx, region, byRegion.get(region)!);
+}
+
+// ---- reading it ----------------------------------------------------------------------------------
+
+/** An entry as the routes publish it: the region is the route's. */
+export type PublicChainEntry = Omit<ChainEntry, 'region'>;
+
+const ENTRY_COLUMNS = ['region_code', 'seq', 'prev_hash', 'hash', 'at', 'event', 'application_number', 'queue_whole', 'queue_category', 'category', 'place_id', 'actor_role'];
+
+/** A stored row as the entry that was hashed. */
+export function entryOf(r: Record<string, any>): ChainEntry {
+  return {
+    region: r.region_code,
+    seq: r.seq,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    at: iso(r.at),
+    event: r.event,
+    number: r.application_number,
+    queueWhole: r.queue_whole,
+    queueCategory: r.queue_category,
+    category: r.category,
+    place: r.place_id,
+    actorRole: r.actor_role,
+  };
+}
+
+export const publicEntry = ({ region: _region, ...e }: ChainEntry): PublicChainEntry => e;
+
+/** R11.3: whether the region exists (a chain of a region that has none yet is empty, not unknown). */
+export async function regionExists(db: Db, region: string): Promise<boolean> {
+  return Boolean(await db('regions').where({ code: region }).first('code'));
+}
+
+/** R11.3: the region's entries from `from` to `to` (inclusive), ascending, `limit` at most; `next` is the seq to ask from next. */
+export async function chainEntriesPage(db: Db, region: string, range: { from: number; to?: number; limit: number }): Promise<{ entries: ChainEntry[]; next: number | null }> {
+  const rows = await db('chain_entries')
+    .where({ region_code: region })
+    .where('seq', '>=', range.from)
+    .modify((q) => {
+      if (range.to !== undefined) q.where('seq', '<=', range.to);
+    })
+    .orderBy('seq')
+    .limit(range.limit + 1)
+    .select(ENTRY_COLUMNS);
+  const entries = rows.slice(0, range.limit).map(entryOf);
+  return { entries, next: rows.length > range.limit ? rows[range.limit].seq : null };
+}
+
+/** R11.3: the application's own entries, in chain order. */
+export async function applicationChain(db: Db, number: string): Promise<ChainEntry[]> {
+  return (await db('chain_entries').where({ application_number: number }).orderBy('seq').select(ENTRY_COLUMNS)).map(entryOf);
+}
+
+export interface SignedHead {
+  seq: number;
+  hash: string;
+  at: string;
+  signedXml: string;
+}
+
+/** R11.3: every head the service signed for the region, oldest first. */
+export async function signedHeads(db: Db, region: string): Promise<SignedHead[]> {
+  const rows = await db('chain_signed_heads').where({ region_code: region }).orderBy([{ column: 'at' }, { column: 'seq' }]).select('seq', 'hash', 'at', 'signed_xml');
+  return rows.map(headOf);
+}
+
+/** R4.3, R11.3: the head signed at the region's latest publication, published with its list of places. */
+export async function latestSignedHead(db: Db, region: string): Promise<SignedHead | null> {
+  const r = await db('chain_signed_heads').where({ region_code: region }).orderBy([{ column: 'at', order: 'desc' }, { column: 'seq', order: 'desc' }]).first('seq', 'hash', 'at', 'signed_xml');
+  return r ? headOf(r) : null;
+}
+
+const headOf = (r: Record<string, any>): SignedHead => ({ seq: r.seq, hash: r.hash, at: iso(r.at), signedXml: r.signed_xml });

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// `npm run start:cluster`: the distributed shape on one machine — embedded PostgreSQL (unless
+// DATABASE_URL), a real Temporal server on PostgreSQL (built once from source, see
+// lib/temporal-binaries.mjs) with its Web UI, then TWO workers and TWO APIs, as production runs
+// them on several machines. Ctrl-C stops every child; the data stays in .data/cluster/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startPostgresProcess } from './lib/postgres-process.mjs';
+import { spawnTs, waitForReady } from './lib/processes.mjs';
+import { CLUSTER_DEFAULTS, startTemporalCluster } from './lib/temporal-cluster.mjs';
+import { dataDir as projectDataDir, runTsScript } from './lib/tools.mjs';
+
+const log = (msg) => console.log(`[cluster] ${msg}`);
+const REPLICAS = 2;
+const PORT = Number(process.env.PORT ?? 3000); // APIs on PORT, PORT+1; workers' health on PORT+2, PORT+3
+const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464); // API i: METRICS_PORT + 2i
+const WORKER_METRICS_PORT = Number(process.env.WORKER_METRICS_PORT ?? 9465); // worker i: + 2i
+const PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54330);
+const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
+const TEMPORAL_HTTP_PORT = Number(process.env.TEMPORAL_HTTP_PORT ?? 7243);
+const TEMPORAL_METRICS_PORT = Number(process.env.TEMPORAL_METRICS_PORT ?? 9468);
+const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+// History shards are fixed when the cluster's databases are created (README, "Running on a real
+// Temporal server"): changing this later fails with a message rather than being ignored.
+const SHARDS = Number(process.env.TEMPORAL_SHARDS ?? CLUSTER_DEFAULTS.shards);
+const dataDir = path.join(projectDataDir, 'cluster');
+
+const stops = []; // run in reverse order on shutdown
+const children = new Set();
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', r)))));
+  for (const stop of stops.reverse()) await stop().catch((e) => log(`stop failed: ${e.message}`));
+  log('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+/** A child whose death stops the whole cluster (as in stack.mjs: a half-up stack misleads). */
+function runTs(name, entry, env) {
+  const child = spawnTs(name, entry, env);
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (!stopping) {
+      log(`${name} exited (${code ?? signal}); stopping the cluster`);
+      shutdown(1);
+    }
+  });
+  return child;
+}
+
+async function main() {
+  if (!Number.isInteger(SHARDS) || SHARDS < 1) throw new Error(`TEMPORAL_SHARDS: a whole number ≥ 1, not ${process.env.TEMPORAL_SHARDS}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const env = { ...process.env };
+  env.LOG_FORMAT ||= process.stdout.isTTY ? 'pretty' : 'json';
+
+  if (!env.DATABASE_URL) {
+    const pg = await startPostgresProcess({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: PG_PORT,
+      logFile: path.join(dataDir, 'postgres.log'),
+      onLog: log,
+    });
+    stops.push(pg.stop);
+    env.DATABASE_URL = pg.url;
+    log(`PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/cluster/postgres)`);
+  }
+
+  const temporal = await startTemporalCluster({
+    databaseUrl: env.TEMPORAL_DATABASE_URL || env.DATABASE_URL,
+    dataDir: path.join(dataDir, 'temporal'),
+    port: TEMPORAL_PORT,
+    httpPort: TEMPORAL_HTTP_PORT,
+    metricsPort: TEMPORAL_METRICS_PORT,
+    uiPort: UI_PORT,
+    shards: SHARDS,
+    namespace: env.TEMPORAL_NAMESPACE || CLUSTER_DEFAULTS.namespace,
+    logFile: path.join(dataDir, 'temporal.log'),
+    log,
+    onExit: (how) => {
+      if (stopping) return;
+      log(`the Temporal server exited (${how}; see .data/cluster/temporal.log); stopping the cluster`);
+      shutdown(1);
+    },
+  });
+  stops.push(temporal.stop);
+  env.TEMPORAL_ADDRESS = temporal.address;
+
+  runTsScript(['db/migrate.ts', 'latest', '--seed'], { env, what: 'migrations' });
+  log('database migrated and seeded');
+  // R1: as in npm start, a test PKI outside production.
+  if (env.NODE_ENV !== 'production' && !env.TRUST_STORE_DIR) runTsScript(['scripts/pki/create.ts'], { env, what: 'making the test PKI' });
+
+  let mailPage;
+  if (!env.SMTP_URL) {
+    const smtpPort = Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025);
+    const webPort = Number(env.MAIL_CATCHER_PORT ?? 1080);
+    runTs('mail', 'scripts/mail-catcher.ts', { ...env, MAIL_CATCHER_SMTP_PORT: String(smtpPort), MAIL_CATCHER_PORT: String(webPort) });
+    env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+    mailPage = `http://localhost:${webPort}`;
+  }
+
+  const ready = [];
+  for (let i = 0; i < REPLICAS; i++) {
+    const health = PORT + REPLICAS + i;
+    const metrics = WORKER_METRICS_PORT && WORKER_METRICS_PORT + 2 * i;
+    runTs(`worker${i + 1}`, 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(health), WORKER_METRICS_PORT: String(metrics), METRICS_PORT: '0' });
+    ready.push({ what: `worker ${i + 1}`, url: `http://127.0.0.1:${health}/readyz`, line: `worker ${i + 1}: health http://localhost:${health}/readyz${metrics ? `, metrics http://localhost:${metrics}/metrics` : ''}` });
+  }
+  for (let i = 0; i < REPLICAS; i++) {
+    const port = PORT + i;
+    const metrics = METRICS_PORT && METRICS_PORT + 2 * i;
+    runTs(`api${i + 1}`, 'api/main.ts', { ...env, PORT: String(port), METRICS_PORT: String(metrics), WORKER_METRICS_PORT: '0', WORKER_HEALTH_PORT: '0' });
+    ready.push({ what: `API ${i + 1}`, url: `http://127.0.0.1:${port}/readyz`, line: `API ${i + 1}:  http://localhost:${port}  (health: /livez, /readyz${metrics ? `; metrics http://localhost:${metrics}/metrics` : ''})` });
+  }
+  const results = await Promise.all(ready.map((r) => waitForReady(r.url, { stopping: () => stopping })));
+  if (results.every(Boolean)) {
+    for (const r of ready) log(r.line);
+    log(`Temporal server: ${temporal.address}  (${SHARDS} history shards; metrics http://localhost:${TEMPORAL_METRICS_PORT}/metrics; log .data/cluster/temporal.log)`);
+    log(temporal.uiUrl ? `Temporal Web UI: ${temporal.uiUrl}  (filter e.g. ApplicationStatus = "In queue")` : 'Temporal Web UI: none (its build failed; see above)');
+    if (mailPage) log(`Mail catcher: ${mailPage}  (every e-mail notice; no SMTP_URL given)`);
+    if (!env.SMS_URL) log('SMS: no SMS_URL given — each text is written to .data/sms.log');
+    log('Ctrl-C stops everything');
+  } else if (!stopping) {
+    log(`not ready within 120 s: ${ready.filter((_, i) => !results[i]).map((r) => r.what).join(', ')}`);
+    await shutdown(1);
+  }
+}
+
+main().catch(async (err) => {
+  log(`failed: ${err.message}`);
+  await shutdown(1);
+});

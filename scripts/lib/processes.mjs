@@ -1,0 +1,38 @@
+// Child processes of the local stacks (`npm start`, `npm run start:cluster`): the project's
+// TypeScript entry points under tsx, their output prefixed with their name, and readiness polls.
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { projectRoot } from './tools.mjs';
+
+/** Writes a child's stdout and stderr to ours, each line prefixed with `[name]`. */
+export function prefixOutput(child, name) {
+  const relay = (stream, out) =>
+    stream.on('data', (buf) => {
+      for (const line of String(buf).split('\n')) if (line) out.write(`[${name}] ${line}\n`);
+    });
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+}
+
+/** Starts a TypeScript entry point (worker/main.ts, api/main.ts…) under tsx with `env`. */
+export function spawnTs(name, entry, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixOutput(child, name);
+  return child;
+}
+
+/** Polls `url` until it answers 2xx; false after `timeoutMs` or once `stopping()` says so. */
+export async function waitForReady(url, { timeoutMs = 120_000, stopping = () => false } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping()) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {}
+    await sleep(300);
+  }
+  return false;
+}

@@ -1,0 +1,105 @@
+import { createHash, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { canonicalEntry, entryHash, firstBrokenEntry, GENESIS_HASH, type ChainEntry, type ChainEntryContent } from '../../domain/chain';
+
+/**
+ * R11.3: the board's in-browser check (api/board/chain-verify.js) must hash exactly as the server
+ * (domain/chain.ts). The browser file is run as a browser would: evaluated in a fresh global scope
+ * with WebCrypto and TextEncoder, nothing else; its `KqChain` is then held to domain/chain.ts.
+ */
+type KqChain = {
+  GENESIS_HASH: string;
+  canonicalEntry(region: string, e: Omit<ChainEntry, 'region'>): string;
+  entryHash(region: string, e: Omit<ChainEntry, 'region'>): Promise<string>;
+  firstBrokenEntry(region: string, entries: Omit<ChainEntry, 'region'>[]): Promise<{ seq: number; reason: string } | null>;
+  checkChain(region: string, entries: Omit<ChainEntry, 'region'>[], heads: { seq: number; hash: string }[]): Promise<{ ok: boolean; broken: { seq: number; reason: string } | null; entries: number; heads: number }>;
+};
+
+function loadBrowserScript(): KqChain {
+  const source = readFileSync(path.join(__dirname, '..', '..', 'api', 'board', 'chain-verify.js'), 'utf8');
+  const context: Record<string, unknown> = { crypto: webcrypto, TextEncoder };
+  vm.createContext(context);
+  vm.runInContext(source, context, { filename: 'chain-verify.js' });
+  return context.KqChain as KqChain;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+const publicOf = ({ region: _region, ...e }: ChainEntry) => e;
+
+/** A chain of `contents` (seq and prevHash filled in), hashed by the server's definition. */
+function chainOf(region: string, contents: Omit<ChainEntryContent, 'region' | 'seq' | 'prevHash'>[]): ChainEntry[] {
+  const out: ChainEntry[] = [];
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  for (const c of contents) {
+    const content = { ...c, region, seq: prev.seq + 1, prevHash: prev.hash };
+    const entry = { ...content, hash: entryHash(content, sha256) };
+    out.push(entry);
+    prev = entry;
+  }
+  return out;
+}
+
+const SAMPLES: Omit<ChainEntryContent, 'region' | 'seq' | 'prevHash'>[] = [
+  { at: '2026-11-29T13:00:00.000Z', event: 'place_published', number: null, queueWhole: null, queueCategory: null, category: null, place: '42', actorRole: 'staff' },
+  { at: '2026-11-29T13:00:00.123Z', event: 'filed', number: '75.UO.2026.000001.1', queueWhole: 1, queueCategory: 1, category: 'first_priority', place: null, actorRole: 'applicant' },
+  { at: '2026-11-30T02:00:00.000Z', event: 'offered', number: '75.KDDO.2026.000123456.1', queueWhole: 2147483647, queueCategory: 0, category: 'speech/out_of_turn', place: '7', actorRole: 'system' },
+  { at: '2027-01-01T00:00:00.000Z', event: 'operator_correction', number: 'Қ-"\\\n\u2028😀', queueWhole: null, queueCategory: 3, category: 'сана"т\\\u00e9', place: 'орын «1»', actorRole: 'operator' },
+];
+const REGIONS = ['almaty', 'Алматы облысы', 'шығыс-қазақстан', 'a"b\\c'];
+
+describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/board/chain-verify.js)', () => {
+  const browser = loadBrowserScript();
+
+  it('R11.3 writes the same canonical text and the same SHA-256 for every sample, non-ASCII and nulls included', async () => {
+    expect(browser.GENESIS_HASH).toBe(GENESIS_HASH);
+    for (const region of REGIONS) {
+      for (const entry of chainOf(region, SAMPLES)) {
+        expect(browser.canonicalEntry(region, publicOf(entry))).toBe(canonicalEntry(entry));
+        expect(await browser.entryHash(region, publicOf(entry))).toBe(entry.hash);
+      }
+    }
+    // Fixed vectors (their hashes from `printf %s '<text>' | sha256sum`), so a change to both sides
+    // at once is noticed too: a place's entry (no category), then an application's (its category).
+    const [first, second] = chainOf('almaty', SAMPLES);
+    expect(canonicalEntry(first!)).toBe(`[1,"${GENESIS_HASH}","almaty","2026-11-29T13:00:00.000Z","place_published",null,null,null,null,"42","staff"]`);
+    expect(first!.hash).toBe('39fefdd70fdec554724b3df9aba966e6353921568b3e11df42ea202a575df279');
+    expect(canonicalEntry(second!)).toBe(
+      '[2,"39fefdd70fdec554724b3df9aba966e6353921568b3e11df42ea202a575df279","almaty","2026-11-29T13:00:00.123Z","filed","75.UO.2026.000001.1",1,1,"first_priority",null,"applicant"]',
+    );
+    expect(second!.hash).toBe('ae2bd8073718ac17540a4c7c1ce26fd5663da92eb3fe2c532d360b1a1a57ae6d');
+    expect(await browser.entryHash('almaty', publicOf(second!))).toBe('ae2bd8073718ac17540a4c7c1ce26fd5663da92eb3fe2c532d360b1a1a57ae6d');
+  });
+
+  it('R11.3 finds the same first broken entry as the server: none, a gap, a broken link, a changed content', async () => {
+    const region = 'Алматы облысы';
+    const chain = chainOf(region, SAMPLES);
+    const cases: [string, ChainEntry[]][] = [
+      ['clean', chain],
+      ['gap', [chain[0]!, chain[2]!, chain[3]!]],
+      ['link', [chain[0]!, { ...chain[1]!, prevHash: 'f'.repeat(64) }, chain[2]!]],
+      ['hash', [chain[0]!, chain[1]!, { ...chain[2]!, queueWhole: 1 }, chain[3]!]],
+      ['hash of a null made a value', [{ ...chain[0]!, number: '75.UO.2026.000009.1' }]],
+      ['hash of a raised category', [chain[0]!, { ...chain[1]!, category: 'out_of_turn' }, chain[2]!]],
+    ];
+    for (const [name, entries] of cases) {
+      const server = firstBrokenEntry(entries, sha256);
+      expect([name, await browser.firstBrokenEntry(region, entries.map(publicOf))]).toEqual([name, server]);
+    }
+    expect(firstBrokenEntry(cases[3]![1], sha256)).toEqual({ seq: 3, reason: 'hash' });
+  });
+
+  it('R11.3 is green only when every signed head is the recomputed hash at its seq', async () => {
+    const region = 'almaty';
+    const chain = chainOf(region, SAMPLES);
+    const entries = chain.map(publicOf);
+    expect(await browser.checkChain(region, entries, [{ seq: 2, hash: chain[1]!.hash }, { seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: true, broken: null, entries: 4, heads: 2 });
+    expect(await browser.checkChain(region, entries, [])).toMatchObject({ ok: false, broken: null, heads: 0 });
+    // Every hash rewritten after a change: the chain fits together, but the signed head does not.
+    const rewritten = chainOf(region, [SAMPLES[0]!, { ...SAMPLES[1]!, queueWhole: 5 }, SAMPLES[2]!, SAMPLES[3]!]).map(publicOf);
+    expect(await browser.checkChain(region, rewritten, [{ seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'head' } });
+    // A head past the last entry: the entries after it were deleted.
+    expect(await browser.checkChain(region, entries.slice(0, 3), [{ seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'gap' } });
+  });
+});

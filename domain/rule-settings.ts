@@ -116,6 +116,7 @@ export const SETTINGS_ADDED_LATER: Partial<RuleSettings> = {
   privatePlacesByQueue: DEFAULT_RULE_SETTINGS.privatePlacesByQueue,
   benefitConfirmation: DEFAULT_RULE_SETTINGS.benefitConfirmation,
   benefitDocumentMaxAgeDays: DEFAULT_RULE_SETTINGS.benefitDocumentMaxAgeDays,
+  priorityShare: DEFAULT_RULE_SETTINGS.priorityShare,
 };
 
 /**

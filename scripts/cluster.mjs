@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPostgresProcess } from './lib/postgres-process.mjs';
-import { spawnTs, waitForReady } from './lib/processes.mjs';
+import { supervise, waitForReady } from './lib/processes.mjs';
 import { CLUSTER_DEFAULTS, startTemporalCluster } from './lib/temporal-cluster.mjs';
 import { dataDir as projectDataDir, runTsScript } from './lib/tools.mjs';
 
@@ -25,36 +25,7 @@ const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const SHARDS = Number(process.env.TEMPORAL_SHARDS ?? CLUSTER_DEFAULTS.shards);
 const dataDir = path.join(projectDataDir, 'cluster');
 
-const stops = []; // run in reverse order on shutdown
-const children = new Set();
-let stopping = false;
-
-async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  log('stopping…');
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', r)))));
-  for (const stop of stops.reverse()) await stop().catch((e) => log(`stop failed: ${e.message}`));
-  log('stopped');
-  process.exit(code);
-}
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
-
-/** A child whose death stops the whole cluster (as in stack.mjs: a half-up stack misleads). */
-function runTs(name, entry, env) {
-  const child = spawnTs(name, entry, env);
-  children.add(child);
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    if (!stopping) {
-      log(`${name} exited (${code ?? signal}); stopping the cluster`);
-      shutdown(1);
-    }
-  });
-  return child;
-}
+const { stops, runTs, shutdown, stopping: isStopping } = supervise(log, 'cluster');
 
 async function main() {
   if (!Number.isInteger(SHARDS) || SHARDS < 1) throw new Error(`TEMPORAL_SHARDS: a whole number ≥ 1, not ${process.env.TEMPORAL_SHARDS}`);
@@ -86,7 +57,7 @@ async function main() {
     logFile: path.join(dataDir, 'temporal.log'),
     log,
     onExit: (how) => {
-      if (stopping) return;
+      if (isStopping()) return;
       log(`the Temporal server exited (${how}; see .data/cluster/temporal.log); stopping the cluster`);
       shutdown(1);
     },
@@ -121,7 +92,7 @@ async function main() {
     runTs(`api${i + 1}`, 'api/main.ts', { ...env, PORT: String(port), METRICS_PORT: String(metrics), WORKER_METRICS_PORT: '0', WORKER_HEALTH_PORT: '0' });
     ready.push({ what: `API ${i + 1}`, url: `http://127.0.0.1:${port}/readyz`, line: `API ${i + 1}:  http://localhost:${port}  (health: /livez, /readyz${metrics ? `; metrics http://localhost:${metrics}/metrics` : ''})` });
   }
-  const results = await Promise.all(ready.map((r) => waitForReady(r.url, { stopping: () => stopping })));
+  const results = await Promise.all(ready.map((r) => waitForReady(r.url, { stopping: isStopping })));
   if (results.every(Boolean)) {
     for (const r of ready) log(r.line);
     log(`Temporal server: ${temporal.address}  (${SHARDS} history shards; metrics http://localhost:${TEMPORAL_METRICS_PORT}/metrics; log .data/cluster/temporal.log)`);
@@ -129,7 +100,7 @@ async function main() {
     if (mailPage) log(`Mail catcher: ${mailPage}  (every e-mail notice; no SMTP_URL given)`);
     if (!env.SMS_URL) log('SMS: no SMS_URL given — each text is written to .data/sms.log');
     log('Ctrl-C stops everything');
-  } else if (!stopping) {
+  } else if (!isStopping()) {
     log(`not ready within 120 s: ${ready.filter((_, i) => !results[i]).map((r) => r.what).join(', ')}`);
     await shutdown(1);
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPostgresProcess } from './lib/postgres-process.mjs';
-import { spawnTs, waitForReady as waitForUrl } from './lib/processes.mjs';
+import { supervise, waitForReady as waitForUrl } from './lib/processes.mjs';
 import { startDevServer } from './lib/temporal.mjs';
 import { dataDir, runTsScript } from './lib/tools.mjs';
 
@@ -16,38 +16,9 @@ const PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 
-const stops = []; // run in reverse order on shutdown
-const children = new Set();
-let stopping = false;
+const { stops, runTs, shutdown, stopping: isStopping } = supervise(log, 'stack');
 
-async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  log('stopping…');
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', r)))));
-  for (const stop of stops.reverse()) await stop().catch((e) => log(`stop failed: ${e.message}`));
-  log('stopped');
-  process.exit(code);
-}
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
-
-/** Runs a TypeScript entry point under tsx with the stack's environment. */
-function runTs(name, entry, env) {
-  const child = spawnTs(name, entry, env);
-  children.add(child);
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    if (!stopping) {
-      log(`${name} exited (${code ?? signal}); stopping the stack`);
-      shutdown(1);
-    }
-  });
-  return child;
-}
-
-const waitForReady = (url) => waitForUrl(url, { stopping: () => stopping });
+const waitForReady = (url) => waitForUrl(url, { stopping: isStopping });
 
 async function main() {
   fs.mkdirSync(dataDir, { recursive: true });
@@ -120,7 +91,7 @@ async function main() {
     if (mailPage) log(`Mail catcher: ${mailPage}  (every e-mail notice; no SMTP_URL given)`);
     if (!env.SMS_URL) log('SMS: no SMS_URL given — each text is written to .data/sms.log');
     log('Ctrl-C stops everything');
-  } else if (!stopping) {
+  } else if (!isStopping()) {
     const late = [apiReady ? '' : `the API (/readyz on ${PORT})`, workerReady ? '' : `the worker (/readyz on ${WORKER_HEALTH_PORT})`].filter(Boolean);
     log(`not ready within 120 s: ${late.join(' and ')}`);
     await shutdown(1);

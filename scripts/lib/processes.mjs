@@ -36,3 +36,42 @@ export async function waitForReady(url, { timeoutMs = 120_000, stopping = () => 
   }
   return false;
 }
+
+/**
+ * What a local stack does with its parts: children whose death stops the whole stack (a half-up
+ * stack misleads), `stops` run in reverse order on shutdown, Ctrl-C and SIGTERM stopping it all.
+ */
+export function supervise(log, what = 'stack') {
+  const stops = [];
+  const children = new Set();
+  let stopping = false;
+
+  async function shutdown(code) {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', r)))));
+    for (const stop of stops.reverse()) await stop().catch((e) => log(`stop failed: ${e.message}`));
+    log('stopped');
+    process.exit(code);
+  }
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+
+  /** Runs a TypeScript entry point under tsx with the stack's environment. */
+  function runTs(name, entry, env) {
+    const child = spawnTs(name, entry, env);
+    children.add(child);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (!stopping) {
+        log(`${name} exited (${code ?? signal}); stopping the ${what}`);
+        shutdown(1);
+      }
+    });
+    return child;
+  }
+
+  return { stops, runTs, shutdown, stopping: () => stopping };
+}

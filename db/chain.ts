@@ -133,38 +133,46 @@ export async function appendEventEntries(trx: Knex, events: readonly RecordedEve
   const byNumber = new Map(apps.map((a) => [a.number, a]));
   const active = apps.filter((a) => ACTIVE_STATUSES.includes(a.status)).map((a) => a.number);
   const queue = await queueNumbersOf(trx, active);
-  const people = [...new Set(events.map((e) => e.actor).filter((a) => a !== 'system' && !apps.some((x) => x.applicant_iin === a)))];
-  const roles = new Map<string, Set<any>>();
-  if (people.length) {
-    for (const r of await trx('staff').whereIn('iin', people).select('iin', 'role')) {
-      roles.set(r.iin, (roles.get(r.iin) ?? new Set()).add(r.role));
-    }
-  }
+  const roles = await staffRolesOf(trx, events.map((e) => e.actor).filter((a) => a !== 'system' && !apps.some((x) => x.applicant_iin === a)));
   const byRegion = new Map<string, PendingEntry[]>();
   for (const e of events) {
     const app = byNumber.get(e.number);
     if (!app) throw new Error(`chain: application ${e.number} not found`);
     const q = queue.get(e.number);
-    const actorRole = actorRoleOf(e.actor, e.cause, app.applicant_iin, (roles.get(e.actor) ?? new Set()) as StaffRoles);
     const list = byRegion.get(app.region_code) ?? [];
-    const chained: ChainEvent[] = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
-    for (const event of chained) {
-      list.push({
-        at: e.at,
-        event,
-        number: e.number,
-        eventSeq: e.seq,
-        queueWhole: q?.inQueue ?? null,
-        queueCategory: q?.inCategory ?? null,
-        category: categoryOfRow(app),
-        place: e.place == null ? null : String(e.place),
-        actorRole,
-      });
-    }
+    list.push(...eventEntries(e, app.applicant_iin, roles, { queueWhole: q?.inQueue ?? null, queueCategory: q?.inCategory ?? null, category: categoryOfRow(app) }));
     byRegion.set(app.region_code, list);
   }
   // Regions in one order, so two multi-region transactions never lock heads crosswise.
   for (const region of [...byRegion.keys()].sort()) await appendChainEntries(trx, region, byRegion.get(region)!);
+}
+
+/** R11.3: the staff roles of people (by IIN), as `staff` holds them now. */
+export async function staffRolesOf(trx: Knex, iins: readonly string[]): Promise<Map<string, StaffRoles>> {
+  const roles = new Map<string, Set<any>>();
+  const people = [...new Set(iins)];
+  if (people.length) {
+    for (const r of await trx('staff').whereIn('iin', people).select('iin', 'role')) {
+      roles.set(r.iin, (roles.get(r.iin) ?? new Set()).add(r.role));
+    }
+  }
+  return roles as Map<string, StaffRoles>;
+}
+
+/**
+ * R11.3: the pending entries of one application event — its chain events (`chainEventsOf`), the
+ * actor's role (`actorRoleOf`), and the queue numbers and category given for the moment after it.
+ * `appendEventEntries` and the upgrade backfill (db/chain-backfill.ts) both map events through it.
+ */
+export function eventEntries(
+  e: RecordedEvent,
+  applicantIin: string,
+  roles: ReadonlyMap<string, StaffRoles>,
+  after: { queueWhole: number | null; queueCategory: number | null; category: string | null },
+): PendingEntry[] {
+  const actorRole = actorRoleOf(e.actor, e.cause, applicantIin, roles.get(e.actor) ?? new Set());
+  const chained: ChainEvent[] = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
+  return chained.map((event) => ({ at: e.at, event, number: e.number, eventSeq: e.seq, ...after, place: e.place == null ? null : String(e.place), actorRole }));
 }
 
 /** R11.3: a place's entry (published, corrected, withdrawn) in its kindergarten's region's chain. */

@@ -25,6 +25,7 @@ import * as staffChanges from './20261129183000-staff-changes';
 import * as queuePositions from './20261129190000-queue-positions';
 import * as bulkWaves from './20261129191000-bulk-waves';
 import * as queueChain from './20261129200000-queue-chain';
+import * as chainBackfill from './20261129201000-chain-backfill';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129190000-queue-positions': queuePositions,
   '20261129191000-bulk-waves': bulkWaves,
   '20261129200000-queue-chain': queueChain,
+  '20261129201000-chain-backfill': chainBackfill,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -24,7 +24,7 @@ import { paramRowIdSchema, paramYearSchema, regionCodeSchema } from '../schemas/
 import { verificationParamsSchema } from '../schemas/documents';
 import { cursorSchemaOf, pageCursor } from '../schemas/public';
 import { readVerificationCode } from '../../contracts/documents';
-import { boardVerifiedDocument } from '../../db/board-documents';
+import { verifiedDocument } from '../../db/document-verification';
 import { latestPublicationDay, monthlyPublishedSeats } from '../../db/board-publications';
 import { boardKindergartens, boardPlaceTypeNames, boardRegion, boardRegions } from '../../db/board-regions';
 import type { Db } from '../../db/connection';
@@ -202,7 +202,7 @@ export function boardRouter(deps: AppDeps): Router {
     const shaped = verificationParamsSchema.shape.code.safeParse(typed);
     const code = shaped.success ? readVerificationCode(shaped.data) : undefined;
     if (!code) return send(ctx, 'verify', verifyView(base, { code: typed, error: w.verifyInvalid, document: null }), 400);
-    const document = await boardVerifiedDocument(db, code);
+    const document = await verifiedDocument(db, code);
     if (!document) return send(ctx, 'verify', verifyView(base, { code: typed, error: fill(w.verifyNotFound, { code: typed }), document: null }), 404);
     send(ctx, 'verify', verifyView(base, { code: typed, error: null, document }));
   });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { printVerificationCode, readVerificationCode } from '../../contracts/documents';
 import { documentInLanguage } from '../../activities/documents/records';
+import { verifiedDocument } from '../../db/document-verification';
 import { documentAnswerOf as asAnswer, documentsTab, documentTitle as title } from '../documents-tab';
 import type { DocumentKind } from '../../domain/documents';
-import { iso } from '../../domain/iso';
 import type { Language } from '../../domain/queue';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
@@ -148,18 +148,9 @@ export const DOCUMENT_ROUTES: AnyRoute[] = [
     ok: { status: 200, schema: documentVerificationAnswer },
     async handle({ params }, { db }) {
       const code = readVerificationCode(params.code);
-      const doc = code === undefined ? undefined : await db('documents').where({ verification_code: code }).first('kind', 'language', 'application_number', 'issued_at', 'snapshot', 'sha256');
+      const doc = code === undefined ? undefined : await verifiedDocument(db, code);
       if (!code || !doc) throw new Problem('NOT_FOUND', `no document with the code ${params.code}`);
-      return {
-        verificationCode: printVerificationCode(code),
-        kind: doc.kind,
-        title: title(doc.kind),
-        language: doc.language,
-        registrationNumber: doc.application_number,
-        issuedAt: iso(doc.issued_at),
-        kindergarten: doc.snapshot?.referral?.kindergarten.name ?? null,
-        sha256: doc.sha256,
-      };
+      return { verificationCode: printVerificationCode(code), title: title(doc.kind), ...doc };
     },
   }),
 ];

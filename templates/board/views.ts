@@ -12,7 +12,7 @@ import type { PublicChainEntry } from '../../db/chain';
 import type { BoardKindergarten, BoardRegion } from '../../db/board-regions';
 import type { BoardPlace } from '../../db/board-publications';
 import type { issuedReferrals, publicLookup } from '../../db/public-board';
-import type { boardVerifiedDocument } from '../../db/board-documents';
+import type { verifiedDocument } from '../../db/document-verification';
 import documentWords from '../documents/words.json';
 import { LABELS } from '../labels';
 import { formatDate, formatDateTime } from '../notices';
@@ -243,7 +243,7 @@ function categoryWords(category: string | null, labels: (typeof LABELS)[Language
   return `${need && need.code === needCode ? need.name : needCode}, ${benefitWords}`;
 }
 
-type VerifiedDocument = NonNullable<Awaited<ReturnType<typeof boardVerifiedDocument>>>;
+type VerifiedDocument = NonNullable<Awaited<ReturnType<typeof verifiedDocument>>>;
 const DOCUMENT_TITLES = documentWords as Record<Language, { titles: Record<DocumentKind, string> }>;
 
 export function verifyView(base: BaseView, input: { code: string; error: string | null; document: VerifiedDocument | null }) {

@@ -4,11 +4,11 @@ import type { DocumentKind } from '../domain/documents';
 import type { Language } from '../domain/queue';
 
 /**
- * R9.2, R11: what a document's verification code confirms on the board — the same columns the API's
- * `verifyDocument` (api/routes/documents.ts) answers with; nothing personal. `code` is the stored
- * form (contracts/documents.ts `readVerificationCode`).
+ * R9.2, R11: what a document's verification code confirms — for the API's `verifyDocument` and the
+ * board's page alike; nothing personal. `code` is the stored form (contracts/documents.ts
+ * `readVerificationCode`).
  */
-export async function boardVerifiedDocument(db: Db, code: string) {
+export async function verifiedDocument(db: Db, code: string) {
   const doc = await db('documents').where({ verification_code: code }).first('kind', 'language', 'application_number', 'issued_at', 'snapshot', 'sha256');
   if (!doc) return undefined;
   return {

@@ -54,6 +54,8 @@ export async function seedBoardRegion(db: Db, groupYear: number): Promise<BoardR
 /**
  * R11.2: the worked example's 12 months of publications before this one, for `groupYear`: each
  * month's seats as two places published on the 10th and 20th (one when odd), in the state kindergarten.
+ * Their seats stay free: the estimate counts what was published, and a taken seat without its
+ * referral would break the R4.8 invariant other test files check across the database.
  */
 export async function seedPublicationYear(db: Db, kindergartenId: number, groupYear: number, now = Date.now()): Promise<void> {
   const current = almatyMonth(now);
@@ -63,7 +65,7 @@ export async function seedPublicationYear(db: Db, kindergartenId: number, groupY
     const parts = seats === 0 ? [] : seats % 2 === 0 ? [[10, seats / 2], [20, seats / 2]] : [[10, seats]];
     return parts.map(([day, n]) => ({
       kindergarten_id: kindergartenId, group_year: groupYear, language: 'ru', place_type: 'general',
-      total: n, free: 0, released_on: '2026-01-01', added_at: at(day!), published_at: at(day!),
+      total: n, free: n, released_on: '2026-01-01', added_at: at(day!), published_at: at(day!),
     }));
   });
   await db('places').insert(rows);

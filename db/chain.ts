@@ -171,7 +171,10 @@ export function eventEntries(
   after: { queueWhole: number | null; queueCategory: number | null; category: string | null },
 ): PendingEntry[] {
   const actorRole = actorRoleOf(e.actor, e.cause, applicantIin, roles.get(e.actor) ?? new Set());
-  const chained: ChainEvent[] = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
+  const chained: ChainEvent[] | undefined = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
+  // A cause the chain has no event for (a row written outside the known causes) stops the write or
+  // the upgrade, naming it, rather than leaving an event out of the history.
+  if (!chained) throw new Error(`R11.3: no chain event for the cause ${JSON.stringify(e.cause)} of event ${e.seq} of ${e.number}`);
   return chained.map((event) => ({ at: e.at, event, number: e.number, eventSeq: e.seq, ...after, place: e.place == null ? null : String(e.place), actorRole }));
 }
 

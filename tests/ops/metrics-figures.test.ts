@@ -224,7 +224,7 @@ describe('waves offered before their end was recorded (migration 20261129150100)
       const wave = (id: string, offered: Date) => ({ id, region_code: 'almaty', offered_at: offered, window_ends_at: new Date(offered.getTime() + 3 * DAY) });
       await db('offer_waves').insert([wave('offered', offeredAt), wave('empty', at(9 * DAY))]);
       await db('offer_wave_applications').insert({ wave_id: 'offered', application_number: number, place_ids: [] });
-      const event = (seq: number, to: string, when: Date) => ({ application_number: number, seq, at: when, from_status: null, to_status: to, cause: 'test', actor: 'system' });
+      const event = (seq: number, to: string, when: Date) => ({ application_number: number, seq, at: when, from_status: null, to_status: to, cause: to === 'queued' ? 'filed' : 'turn_arrived', actor: 'system' });
       // A later offer of another wave is no end of this one.
       await db('application_events').insert([event(1, 'queued', at(30 * DAY)), event(2, 'turn_notified', takenUp), event(3, 'turn_notified', at(DAY))]);
       await migrateLatest(db);

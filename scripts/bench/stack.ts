@@ -103,14 +103,15 @@ async function start({ server = 'dev', dataDir, logDir, workers = 1, shards = 4 
   // No mail server here: the notices bench drives delivery itself (scripts/bench/notices.ts).
   // Health and metrics on ports of their own, never 3001/9464/9465 that a running `npm start` takes;
   // the health port tells when a worker (started again by the fault run) polls. One of them
-  // registers the search attributes (both may: adding is idempotent).
+  // registers the search attributes (both may: adding is idempotent). The chain's heads are signed
+  // with a service certificate from the bench's own test PKI (R11.3), not the one `npm start` makes.
   const workerProcesses: BenchProcess[] = [];
   for (let i = 0; i < workers; i++) {
     const healthPort = await freePort();
     const worker = benchChild({
       name: workers > 1 ? `worker-${i + 1}` : 'worker',
       entry: 'worker/main.ts',
-      env: { ...env, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20', WORKER_HEALTH_PORT: String(healthPort), WORKER_METRICS_PORT: String(await freePort()) },
+      env: { ...env, KQ_TEST_PKI_DIR: pkiDir, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20', WORKER_HEALTH_PORT: String(healthPort), WORKER_METRICS_PORT: String(await freePort()) },
       readyUrl: `http://127.0.0.1:${healthPort}/readyz`,
       logDir,
     });

@@ -67,8 +67,9 @@ export const recipientsOf = (db: Db) =>
  * and the names a family reads (the child's first name, the kindergartens in the notice's language).
  * `described` lets many notices of the same data (an offer wave's) look their names up once.
  */
-export async function noticeRows(db: Db, req: NoticeRequest, app: NoticeRecipient, described = new Map<string, Promise<Described>>()) {
-  const memo = `${app.language}:${JSON.stringify(req.data)}`;
+export async function noticeRows(db: Db, req: NoticeRequest, app: NoticeRecipient, described = new Map<string, Promise<Described>>(), dataKey?: string) {
+  // `dataKey`: a caller's shorter name for `req.data`, the same exactly when the data are.
+  const memo = `${app.language}:${dataKey ?? JSON.stringify(req.data)}`;
   if (!described.has(memo)) described.set(memo, describe(db, req.data, app.language));
   const content: NoticeContent = { number: req.number, childFirstName: app.first_name, ...(await described.get(memo)!) };
   // R10: the region's contacts go in the notice's footer (keys or values the schema refuses are left out).

@@ -43,6 +43,20 @@ const offerOf = (wave: WaveRow, waveId: string): Omit<Offer, 'placeIds'> => ({
   ...(wave.window_mode ? { windowMode: wave.window_mode as Offer['windowMode'], windowDays: wave.window_days! } : {}),
 });
 
+/** A wave application's places: its own list (offers recorded before place sets) or its set's. */
+interface PlacedRow {
+  place_ids: number[] | null;
+  place_set: number | null;
+}
+
+/** R4.4: the wave's place sets, read once, and a row's places from them. */
+async function wavePlaces(db: Db, waveId: string): Promise<(row: PlacedRow) => number[]> {
+  const sets = new Map<number, number[]>(
+    (await db('offer_wave_place_sets').where({ wave_id: waveId }).select('set_no', 'place_ids')).map((r: { set_no: number; place_ids: number[] }) => [r.set_no, r.place_ids]),
+  );
+  return (row) => row.place_ids ?? sets.get(row.place_set!) ?? [];
+}
+
 /** The read-model columns an offer changes, as they were before the wave wrote it. */
 interface Prior {
   status: string;
@@ -180,6 +194,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
           groups.set(key, group);
         }
         const today = almatyDate(req.at);
+        let setNo = 0;
         for (const g of groups.values()) {
           const args = [req.regionCode, g.queueType, g.groupYear, g.needCategory, iso(req.at), today, req.minimumAgeYears];
           let rows: { number: string }[];
@@ -201,8 +216,11 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
             rows = (await trx.raw(FIRST_ELIGIBLE, [...args, g.seats])).rows;
           }
           if (rows.length) {
+            // The group's places once, which each of its offers names (migration 20261129210000).
+            const placeSet = ++setNo;
+            await trx('offer_wave_place_sets').insert({ wave_id: req.waveId, set_no: placeSet, place_ids: g.placeIds });
             await trx('offer_wave_applications').insert(
-              rows.map((r: { number: string }) => ({ wave_id: req.waveId, application_number: r.number, place_ids: g.placeIds })),
+              rows.map((r: { number: string }) => ({ wave_id: req.waveId, application_number: r.number, place_set: placeSet })),
             );
           }
         }
@@ -215,16 +233,17 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
     async signalOffers({ waveId }: { waveId: string }): Promise<number> {
       if (!temporal) throw new Error('signalOffers needs a Temporal client');
       const wave = await db('offer_waves').where({ id: waveId }).first();
-      const rows: { application_number: string; place_ids: number[] }[] = await db('offer_wave_applications')
+      const rows: ({ application_number: string } & PlacedRow)[] = await db('offer_wave_applications')
         .where({ wave_id: waveId })
         .orderBy('application_number');
+      const placesOf = await wavePlaces(db, waveId);
       const offer = offerOf(wave, waveId);
       for (let i = 0; i < rows.length; i += SIGNALS_AT_ONCE) {
         await Promise.all(
           rows.slice(i, i + SIGNALS_AT_ONCE).map((r) =>
             temporal.workflow
               .getHandle(applicationWorkflowId(r.application_number))
-              .signal(offerPlacesSignal, { ...offer, placeIds: r.place_ids })
+              .signal(offerPlacesSignal, { ...offer, placeIds: placesOf(r) })
               .catch((err) => {
                 if (!(err instanceof WorkflowNotFoundError)) throw err; // closed meanwhile
               }),
@@ -251,16 +270,17 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
     async recordOfferWave({ waveId }: { waveId: string }): Promise<WaveRecording> {
       const wave: WaveRow = await db('offer_waves').where({ id: waveId }).first();
       const offer = offerOf(wave, waveId);
+      const placesOf = await wavePlaces(db, waveId);
       const totals: WaveRecording = { offered: 0, notOffered: 0 };
       for (;;) {
         const chunk = await db.transaction(async (trx) => {
-          const chosen: { application_number: string; place_ids: number[] }[] = await trx('offer_wave_applications')
+          const chosen: ({ application_number: string } & PlacedRow)[] = await trx('offer_wave_applications')
             .where({ wave_id: waveId })
             .whereNull('delivery')
             .orderBy('application_number')
             .limit(WAVE_CHUNK)
             .forUpdate()
-            .select('application_number', 'place_ids');
+            .select('application_number', 'place_ids', 'place_set');
           if (chosen.length === 0) return undefined;
           const numbers = chosen.map((r) => r.application_number);
           const rows: (Omit<Prior, 'status_changed_at' | 'offer_window_ends_at'> & { number: string; status_changed_at: Date; offer_window_ends_at: Date | null })[] =
@@ -271,7 +291,13 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
               .select('number', 'status', 'status_cause', 'status_changed_at', 'offer_window_ends_at');
           const queued = rows.filter((r) => r.status === 'queued');
           const offered = new Set(queued.map((r) => r.number));
-          const placeIds = new Map(chosen.map((r) => [r.application_number, r.place_ids]));
+          const byNumber = new Map(chosen.map((r) => [r.application_number, r]));
+          const placeIds = (number: string) => placesOf(byNumber.get(number)!);
+          // The history names the offer's place set (db/open-offer.ts reads it), or its own list.
+          const placesNamed = (number: string) => {
+            const r = byNumber.get(number)!;
+            return r.place_set === null ? { placeIds: r.place_ids } : { placeSet: r.place_set };
+          };
           const lastSeq = new Map<string, number>(
             (
               await trx('application_events')
@@ -291,7 +317,7 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
                 to_status: 'turn_notified',
                 cause: 'turn_arrived',
                 actor: SYSTEM,
-                details: JSON.stringify({ offerId: waveId, placeIds: placeIds.get(a.number) }),
+                details: JSON.stringify({ offerId: waveId, ...placesNamed(a.number) }),
               })),
             );
             await trx('applications')
@@ -303,8 +329,10 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
             const notices = [];
             for (const app of recipients) {
               const seq = seqOf(app.number);
-              const req = { key: `${app.number}:turn_arrived:${seq}`, number: app.number, kind: 'turn_arrived' as const, data: { windowEndsAt: iso(offer.windowEndsAt), placeIds: placeIds.get(app.number) } };
-              for (const row of await noticeRows(trx, req, app, described)) notices.push({ ...row, state: 'held', offer_wave_id: waveId });
+              const req = { key: `${app.number}:turn_arrived:${seq}`, number: app.number, kind: 'turn_arrived' as const, data: { windowEndsAt: iso(offer.windowEndsAt), placeIds: placeIds(app.number) } };
+              // Every offer of one place set says the same: described once per set and language.
+              const dataKey = JSON.stringify(placesNamed(app.number));
+              for (const row of await noticeRows(trx, req, app, described, dataKey)) notices.push({ ...row, state: 'held', offer_wave_id: waveId });
             }
             if (notices.length) await trx('notices').insert(notices).onConflict('idempotency_key').ignore();
             await trx.raw(
@@ -353,15 +381,16 @@ export function createOfferActivities({ db, temporal }: { db: Db; temporal?: Cli
       if (!temporal) throw new Error('deliverWaveOffers needs a Temporal client');
       const wave: WaveRow = await db('offer_waves').where({ id: waveId }).first();
       const offer = offerOf(wave, waveId);
-      const rows: { application_number: string; place_ids: number[]; seq: number }[] = await db('offer_wave_applications')
+      const rows: ({ application_number: string; seq: number } & PlacedRow)[] = await db('offer_wave_applications')
         .where({ wave_id: waveId, delivery: 'recorded' })
         .orderBy('application_number')
-        .select('application_number', 'place_ids', 'seq');
+        .select('application_number', 'place_ids', 'place_set', 'seq');
+      const placesOf = await wavePlaces(db, waveId);
       const ask = async (r: (typeof rows)[number]): Promise<WaveOfferAnswer> => {
         try {
           return await temporal.workflow.getHandle(applicationWorkflowId(r.application_number)).executeUpdate(receiveWaveOfferUpdate, {
             updateId: waveOfferUpdateId(waveId, r.application_number),
-            args: [{ offer: { ...offer, placeIds: r.place_ids }, seq: r.seq }],
+            args: [{ offer: { ...offer, placeIds: placesOf(r) }, seq: r.seq }],
           });
         } catch (err) {
           // Closed meanwhile, or (a workflow of code without the handler) the update refused unread.

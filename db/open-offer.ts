@@ -11,15 +11,26 @@ export interface OfferHolder {
 }
 
 /**
+ * The places a `turn_arrived` event's details name: its own list, or (a wave's offer since
+ * migration 20261129210000) its wave's place set.
+ */
+async function offeredPlaceIds(db: Db, details: { offerId?: string; placeIds?: unknown; placeSet?: unknown } | undefined): Promise<number[]> {
+  if (Array.isArray(details?.placeIds)) return details.placeIds;
+  if (typeof details?.placeSet !== 'number' || typeof details.offerId !== 'string') return [];
+  const set = await db('offer_wave_place_sets').where({ wave_id: details.offerId, set_no: details.placeSet }).first('place_ids');
+  return set?.place_ids ?? [];
+}
+
+/**
  * R4.4, R4.5, R4.7: the places offered to the application while its choice window is open, with what
  * a family needs to choose; null otherwise. The offer the workflow accepted is recorded on its
- * `turn_arrived` event (its details name the places: a wave's or one signalled alone); the window's
+ * `turn_arrived` event (its details name the places, or a wave's place set); the window's
  * end is the read model's, which the calendar may have moved.
  */
 export async function openOffer(db: Db, a: OfferHolder, now: Date = new Date()) {
   if (a.status !== 'turn_notified' || a.offer_window_ends_at === null || a.offer_window_ends_at <= now) return null;
   const event = await db('application_events').where({ application_number: a.number, cause: 'turn_arrived' }).orderBy('seq', 'desc').first('details');
-  const placeIds: number[] = Array.isArray(event?.details?.placeIds) ? event.details.placeIds : [];
+  const placeIds = await offeredPlaceIds(db, event?.details);
   const rows = placeIds.length
     ? await db('places as p')
         .join('kindergartens as k', 'k.id', 'p.kindergarten_id')

@@ -26,6 +26,7 @@ import * as queuePositions from './20261129190000-queue-positions';
 import * as bulkWaves from './20261129191000-bulk-waves';
 import * as queueChain from './20261129200000-queue-chain';
 import * as chainBackfill from './20261129201000-chain-backfill';
+import * as offerPlaceSets from './20261129210000-offer-place-sets';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129191000-bulk-waves': bulkWaves,
   '20261129200000-queue-chain': queueChain,
   '20261129201000-chain-backfill': chainBackfill,
+  '20261129210000-offer-place-sets': offerPlaceSets,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -102,12 +102,13 @@ export async function checkWave(db: Db, temporal: Client, run: OfferRun, invaria
   // The read model: each application of the wave turn notified, with one offer event since the wave, the wave's.
   const rows: { number: string; place_ids: number[]; status: string; ours: number; since: number }[] = (
     await db.raw(
-      `SELECT w.application_number AS number, w.place_ids, a.status,
+      `SELECT w.application_number AS number, coalesce(w.place_ids, s.place_ids) AS place_ids, a.status,
               (SELECT count(*) FROM application_events e WHERE e.application_number = w.application_number
                  AND e.cause = 'turn_arrived' AND e.details->>'offerId' = w.wave_id)::int AS ours,
               (SELECT count(*) FROM application_events e WHERE e.application_number = w.application_number
                  AND e.to_status = 'turn_notified' AND e.at >= v.offered_at - interval '5 seconds')::int AS since
          FROM offer_wave_applications w JOIN offer_waves v ON v.id = w.wave_id JOIN applications a ON a.number = w.application_number
+         LEFT JOIN offer_wave_place_sets s ON s.wave_id = w.wave_id AND s.set_no = w.place_set
         WHERE w.wave_id = ? ORDER BY 1`,
       [waveId],
     )

@@ -30,7 +30,7 @@ describe('migrations', () => {
     expect(await tables(scratch)).toEqual(
       [
         'accounts', 'application_events', 'application_viewers', 'applications', 'calendar_days', 'chain_entries', 'chain_heads', 'chain_signed_heads', 'directory_changes', 'documents',
-        'enrollments', 'examinations', 'kindergartens', 'need_categories', 'notices', 'offer_wave_applications', 'offer_waves', 'person_parents', 'persons', 'place_types', 'personal_data_reads', 'place_changes', 'places',
+        'enrollments', 'examinations', 'kindergartens', 'need_categories', 'notices', 'offer_wave_applications', 'offer_wave_place_sets', 'offer_waves', 'person_parents', 'persons', 'place_types', 'personal_data_reads', 'place_changes', 'places',
         'priority_share_cycles', 'queue_position_tree', 'referrals', 'region_settings_changes', 'regions', 'registration_counters', 'sessions', 'signed_documents', 'staff', 'uploads', 'used_login_nonces',
       ].sort(),
     );
@@ -39,7 +39,7 @@ describe('migrations', () => {
     const types = await scratch('pg_type').where({ typtype: 'e' }).pluck('typname');
     expect(types).toEqual([]);
     await migrateLatest(scratch);
-    expect(await tables(scratch)).toHaveLength(34);
+    expect(await tables(scratch)).toHaveLength(35);
   });
 });
 

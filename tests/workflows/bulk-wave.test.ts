@@ -73,6 +73,11 @@ describe('the wave in bulk (R4.4): written once for the wave, taken up by each w
     const [first, second, passedOver] = started as [Started, Started, Started];
     const acts = createActivities({ db });
     expect(chosen).toEqual(numbersOf([first, second]).sort());
+    expect(await db('offer_wave_place_sets').where({ wave_id: run.workflowId }).select('set_no', 'place_ids')).toEqual([{ set_no: 1, place_ids: [place.placeId] }]);
+    expect(await db('offer_wave_applications').where({ wave_id: run.workflowId }).orderBy('application_number').select('place_set', 'place_ids')).toEqual([
+      { place_set: 1, place_ids: null },
+      { place_set: 1, place_ids: null },
+    ]);
     await eventually(() => db('offer_waves').where({ id: run.workflowId }).first(), (w) => w.offers_signalled_at !== null, 'every offer of the wave answered');
 
     for (const s of [first, second]) {
@@ -81,7 +86,9 @@ describe('the wave in bulk (R4.4): written once for the wave, taken up by each w
       expect(state).toMatchObject({ status: 'turn_notified', statusCause: 'turn_arrived', offer: { placeIds: [place.placeId], windowEndsAt: wave.window_ends_at.toISOString() } });
       expect(app).toMatchObject({ status: 'turn_notified', status_cause: 'turn_arrived', status_changed_at: wave.offered_at, offer_window_ends_at: wave.window_ends_at });
       expect(events.map((e) => [e.seq, e.to_status, e.cause])).toEqual([[1, 'queued', 'filed'], [2, 'turn_notified', 'turn_arrived']]);
-      expect(events[1]).toMatchObject({ from_status: 'queued', actor: 'system', details: { offerId: run.workflowId, placeIds: [place.placeId] } });
+      // The event names the wave's place set, kept once for every offer of the queue, not a list per offer.
+      expect(events[1]).toMatchObject({ from_status: 'queued', actor: 'system', details: { offerId: run.workflowId, placeSet: 1 } });
+      expect(events[1].details).not.toHaveProperty('placeIds');
       // R9.1: one per contact, released (pending) once the workflow took the offer up, keyed as its own notify would be.
       expect(notices.map((n) => [n.kind, n.state, n.offer_wave_id])).toEqual([['turn_arrived', 'pending', run.workflowId], ['turn_arrived', 'pending', run.workflowId]]);
       for (const n of notices) {

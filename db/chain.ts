@@ -248,10 +248,14 @@ export async function chainEntriesPage(db: Db, region: string, range: { from: nu
   return { entries, next: rows.length > range.limit ? rows[range.limit].seq : null };
 }
 
-/** R11.3: the application's own entries, in chain order. */
-export async function applicationChain(db: Db, number: string): Promise<ChainEntry[]> {
-  return (await db('chain_entries').where({ application_number: number }).orderBy('seq').select(ENTRY_COLUMNS)).map(entryOf);
-}
+/**
+ * R11.3: the application's own entries, in chain order, as one JSON array column of a query on
+ * `applications as <alias>` (the public look-up's single statement); read back with `entryOf`.
+ */
+export const applicationChainColumn = (alias: string) =>
+  `(SELECT coalesce(json_agg(c ORDER BY c.seq), '[]'::json) FROM (SELECT ${ENTRY_COLUMNS.join(', ')} FROM chain_entries
+     WHERE application_number = ${alias}.number) c)`;
+
 
 export interface SignedHead {
   seq: number;

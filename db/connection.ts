@@ -18,3 +18,18 @@ export async function migrateLatest(db: Db): Promise<void> {
 export async function migrateRollbackAll(db: Db): Promise<void> {
   await db.migrate.rollback({ migrationSource }, true);
 }
+
+/**
+ * Runs `query` as a named prepared statement on one of the pool's connections: PostgreSQL plans it
+ * once per connection instead of on every call. For a hot query of constant text (the public
+ * look-up), whose planning costs more than its execution. `name` must always go with the same text.
+ */
+export async function preparedRows<T>(db: Db, name: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]> {
+  const { sql, bindings } = query.toSQL().toNative();
+  const connection: pg.Client = await db.client.acquireConnection();
+  try {
+    return (await connection.query({ name, text: sql, values: bindings as unknown[] })).rows as T[];
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}

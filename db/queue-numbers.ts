@@ -66,7 +66,13 @@ export const QUEUE_POSITIONS = `
       AND t.node = ${QUEUE_POSITION_ROOT}
   ) t`;
 
-type PositionRow = { [total in `total_${'active' | 'queued'}_${0 | 1 | 2}`]: string } & {
+/** The columns of `QUEUE_POSITIONS` that `numbersOf` reads beside the application's own number, status and queue type. */
+export const POSITION_COLUMNS = [
+  'benefit_rank', 'priority_share', 'position', 'before_active', 'before_queued',
+  ...(['active', 'queued'] as const).flatMap((tally) => [0, 1, 2].map((rank) => `total_${tally}_${rank}`)),
+] as const;
+
+export type PositionRow = { [total in `total_${'active' | 'queued'}_${0 | 1 | 2}`]: string } & {
   number: string;
   status: string;
   benefit_rank: number;
@@ -86,7 +92,7 @@ type PositionRow = { [total in `total_${'active' | 'queued'}_${0 | 1 | 2}`]: str
  * from where the group year's cycle stands. The correctional queue and the number within the
  * category are as in strict order.
  */
-function numbersOf(row: PositionRow): QueueNumbers {
+export function numbersOf(row: PositionRow): QueueNumbers {
   const rank = Number(row.benefit_rank);
   const total = (tally: 'active' | 'queued', r: number) => Number(row[`total_${tally}_${r as 0 | 1 | 2}`]);
   const ranksBefore = (tally: 'active' | 'queued') => [0, 1, 2].filter((r) => r < rank).reduce((sum, r) => sum + total(tally, r), 0);

@@ -5,8 +5,8 @@
 // them on several machines. Ctrl-C stops every child; the data stays in .data/cluster/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startPostgresProcess } from './lib/postgres-process.mjs';
-import { supervise, waitForReady } from './lib/processes.mjs';
+import { ensureStackDatabase } from './lib/postgres-process.mjs';
+import { ensureMailCatcher, supervise, waitForReady } from './lib/processes.mjs';
 import { CLUSTER_DEFAULTS, startTemporalCluster } from './lib/temporal-cluster.mjs';
 import { dataDir as projectDataDir, runTsScript } from './lib/tools.mjs';
 
@@ -33,17 +33,7 @@ async function main() {
   const env = { ...process.env };
   env.LOG_FORMAT ||= process.stdout.isTTY ? 'pretty' : 'json';
 
-  if (!env.DATABASE_URL) {
-    const pg = await startPostgresProcess({
-      dataDir: path.join(dataDir, 'postgres'),
-      port: PG_PORT,
-      logFile: path.join(dataDir, 'postgres.log'),
-      onLog: log,
-    });
-    stops.push(pg.stop);
-    env.DATABASE_URL = pg.url;
-    log(`PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/cluster/postgres)`);
-  }
+  await ensureStackDatabase(env, { dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, log, stops, shownAs: '.data/cluster/postgres' });
 
   const temporal = await startTemporalCluster({
     databaseUrl: env.TEMPORAL_DATABASE_URL || env.DATABASE_URL,
@@ -70,14 +60,7 @@ async function main() {
   // R1: as in npm start, a test PKI outside production.
   if (env.NODE_ENV !== 'production' && !env.TRUST_STORE_DIR) runTsScript(['scripts/pki/create.ts'], { env, what: 'making the test PKI' });
 
-  let mailPage;
-  if (!env.SMTP_URL) {
-    const smtpPort = Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025);
-    const webPort = Number(env.MAIL_CATCHER_PORT ?? 1080);
-    runTs('mail', 'scripts/mail-catcher.ts', { ...env, MAIL_CATCHER_SMTP_PORT: String(smtpPort), MAIL_CATCHER_PORT: String(webPort) });
-    env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
-    mailPage = `http://localhost:${webPort}`;
-  }
+  const mailPage = ensureMailCatcher(env, runTs);
 
   const ready = [];
   for (let i = 0; i < REPLICAS; i++) {

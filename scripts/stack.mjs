@@ -4,8 +4,8 @@
 // API. Ctrl-C stops every child; the data stays in .data/ for the next start.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startPostgresProcess } from './lib/postgres-process.mjs';
-import { supervise, waitForReady as waitForUrl } from './lib/processes.mjs';
+import { ensureStackDatabase } from './lib/postgres-process.mjs';
+import { ensureMailCatcher, supervise, waitForReady as waitForUrl } from './lib/processes.mjs';
 import { startDevServer } from './lib/temporal.mjs';
 import { dataDir, runTsScript } from './lib/tools.mjs';
 
@@ -27,17 +27,7 @@ async function main() {
   // a file, CI) they stay JSON, one object a line, unless LOG_FORMAT says otherwise.
   env.LOG_FORMAT ||= process.stdout.isTTY ? 'pretty' : 'json';
 
-  if (!env.DATABASE_URL) {
-    const pg = await startPostgresProcess({
-      dataDir: path.join(dataDir, 'postgres'),
-      port: PG_PORT,
-      logFile: path.join(dataDir, 'postgres.log'),
-      onLog: log,
-    });
-    stops.push(pg.stop);
-    env.DATABASE_URL = pg.url;
-    log(`PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)`);
-  }
+  await ensureStackDatabase(env, { dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, log, stops, shownAs: '.data/postgres' });
 
   let webUi;
   if (!env.TEMPORAL_ADDRESS) {
@@ -62,15 +52,7 @@ async function main() {
     runTsScript(['scripts/pki/create.ts'], { env, what: 'making the test PKI' });
   }
 
-  // R9.1: with no SMTP server named, e-mail goes to a local catcher with a page to read it.
-  let mailPage;
-  if (!env.SMTP_URL) {
-    const smtpPort = Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025);
-    const webPort = Number(env.MAIL_CATCHER_PORT ?? 1080);
-    runTs('mail', 'scripts/mail-catcher.ts', { ...env, MAIL_CATCHER_SMTP_PORT: String(smtpPort), MAIL_CATCHER_PORT: String(webPort) });
-    env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
-    mailPage = `http://localhost:${webPort}`;
-  }
+  const mailPage = ensureMailCatcher(env, runTs);
 
   runTs('worker', 'worker/main.ts', env);
   runTs('api', 'api/main.ts', env);

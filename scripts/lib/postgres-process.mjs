@@ -30,3 +30,15 @@ export function startPostgresProcess({ dataDir, port, logFile, onLog = () => {} 
     });
   });
 }
+
+/**
+ * A stack's database (`npm start`, `npm run start:cluster`): `env.DATABASE_URL` when it is given,
+ * else the embedded PostgreSQL in `dataDir` on `port`, stopped with the stack. Sets DATABASE_URL.
+ */
+export async function ensureStackDatabase(env, { dataDir, port, log, stops, shownAs }) {
+  if (env.DATABASE_URL) return;
+  const pg = await startPostgresProcess({ dataDir, port, logFile: path.join(path.dirname(dataDir), 'postgres.log'), onLog: log });
+  stops.push(pg.stop);
+  env.DATABASE_URL = pg.url;
+  log(`PostgreSQL on 127.0.0.1:${port} (data in ${shownAs})`);
+}

@@ -75,3 +75,16 @@ export function supervise(log, what = 'stack') {
 
   return { stops, runTs, shutdown, stopping: () => stopping };
 }
+
+/**
+ * R9.1: with no SMTP server named (`env.SMTP_URL`), a stack's e-mail goes to a local catcher with a
+ * page to read it, started with `runTs` (supervise's). Sets SMTP_URL; the page's URL, or undefined.
+ */
+export function ensureMailCatcher(env, runTs) {
+  if (env.SMTP_URL) return undefined;
+  const smtpPort = Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025);
+  const webPort = Number(env.MAIL_CATCHER_PORT ?? 1080);
+  runTs('mail', 'scripts/mail-catcher.ts', { ...env, MAIL_CATCHER_SMTP_PORT: String(smtpPort), MAIL_CATCHER_PORT: String(webPort) });
+  env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+  return `http://localhost:${webPort}`;
+}

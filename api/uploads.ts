@@ -46,6 +46,26 @@ export function sniffMediaType(bytes: Buffer): UploadMediaType | undefined {
 const tooLarge = () => new Problem('UPLOAD_TOO_LARGE', `a file may be at most ${MAX_UPLOAD_BYTES} bytes`);
 const malformed = (detail: string) => new Problem('UPLOAD_MALFORMED', detail);
 
+/** How long a refused upload's connection stays open after the answer while the client still sends. */
+const LINGER_MS = 2_000;
+
+/**
+ * Refuses the rest of a body without resetting the connection under the client's feet: a socket
+ * closed with unread bytes is reset, and the client may lose the answer before it reads it (RFC
+ * 9112 §9.6; seen as a flaky upload test under load). What still comes is read and dropped, never
+ * held; once the answer has gone the connection closes after LINGER_MS unless the body ended first.
+ */
+function dropRest(ctx: Context): Problem {
+  const { req, res } = ctx;
+  req.resume();
+  res.once('finish', () => {
+    if (req.readableEnded) return;
+    const timer = setTimeout(() => req.socket?.destroy(), LINGER_MS);
+    req.once('end', () => clearTimeout(timer));
+  });
+  return tooLarge();
+}
+
 /**
  * Reads the request body, refusing it as soon as it is larger than a file and its framing may be:
  * by Content-Length before anything is read, and by the bytes as they arrive (chunked, or a
@@ -54,19 +74,13 @@ const malformed = (detail: string) => new Problem('UPLOAD_MALFORMED', detail);
 async function readBounded(ctx: Context): Promise<Buffer> {
   const limit = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES;
   const declared = Number(ctx.get('content-length') || 0);
-  // The rest of the body is not read: the connection is closed after the answer.
-  if (declared > limit) {
-    ctx.set('Connection', 'close');
-    throw tooLarge();
-  }
+  if (declared > limit) throw dropRest(ctx);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req) {
+  // Leaving the loop early must not destroy the request (and its socket): dropRest reads on.
+  for await (const chunk of ctx.req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      ctx.set('Connection', 'close');
-      throw tooLarge();
-    }
+    if (size > limit) throw dropRest(ctx);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, size);

@@ -199,6 +199,35 @@ describe('R2.3, R6.2: benefit documents, uploaded first and named by the signed 
     expect(await rowCount(family.parentIin)).toBe(0);
   });
 
+  it('R2.3 a refused upload’s connection is not reset under the client: after the 413 the server reads and drops what still comes', async () => {
+    const token = await api.login(family.parentIin);
+    const url = new URL(api.baseUrl);
+    const socket = net.connect(Number(url.port), url.hostname);
+    const failures: string[] = [];
+    socket.on('error', (err) => failures.push(`error ${(err as NodeJS.ErrnoException).code}`));
+    socket.on('end', () => failures.push('the server closed'));
+    let answer = '';
+    const answered = new Promise<void>((resolve) =>
+      socket.on('data', (d) => {
+        answer += d.toString('latin1');
+        if (/\r\n\r\n[\s\S]*\}/.test(answer)) resolve();
+      }),
+    );
+    // Content-Length over the limit: refused before a byte of the body is read, while the client keeps sending.
+    socket.write(`POST /api/v1/uploads HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${50 * 1024 * 1024}\r\n\r\n`);
+    await answered;
+    expect([statusOf(answer), codeOf(answer)]).toEqual([413, 'UPLOAD_TOO_LARGE']);
+    // Closing with these bytes unread would reset the connection (and could cost a client the answer).
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let i = 0; i < 8; i++) {
+      socket.write(chunk);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(failures).toEqual([]);
+    socket.destroy();
+    expect(await rowCount(family.parentIin)).toBe(0);
+  });
+
   it('R2.3 a file the scanner finds infected is refused (422 UPLOAD_REJECTED) and not kept; the scanner sees the bytes and the type by content', async () => {
     const seen: Array<[string, number]> = [];
     api.deps.scanner = { scan: async (bytes, mediaType) => (seen.push([mediaType, bytes.length]), { infected: 'EICAR-Test-File' }) };

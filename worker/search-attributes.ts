@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
@@ -46,8 +47,6 @@ export async function registerSearchAttributes(connection: Connection, namespace
 
 /** The server's default system.namespaceCacheRefreshInterval (2 s in Temporal server 1.32). */
 const NAMESPACE_CACHE_REFRESH_MS = 2_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The namespace's custom search attributes; undefined where the server cannot list them (the time-skipping test server). */
 async function customAttributesOf(connection: Connection, namespace: string): Promise<Record<string, unknown> | undefined> {

@@ -17,6 +17,7 @@
  * - A browser that crashed or was killed ('disconnected') is replaced on the next render, and a
  *   render that failed because its browser died is retried (`retries` times) on a fresh one.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
@@ -29,11 +30,17 @@ export { renderHtml } from './templates';
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 
 /**
- * Documents may trail a burst of filings, never slow it: Chromium and the processes it has started
- * (its zygotes, from which every later renderer is forked and inherits the niceness) run at a lower
- * CPU priority than the worker and the API. Linux only; elsewhere, or without the right, nothing.
+ * Documents may trail a burst of filings, never slow it: every thread of Chromium and of the
+ * processes it has started (its zygotes, from which every later renderer is forked) runs under
+ * SCHED_IDLE, so it gets a core only when the worker, the API and the databases leave one idle.
+ * Every thread, not each process's first: Chromium starts its threads before we see its PID and
+ * raises the niceness of some (to -8 as root), which a nice value on the process's main thread
+ * never reached — measured during a burst of filings, a third of Chromium's CPU ran at niceness 0
+ * or -8. A thread it starts later inherits its starter's policy, and Chromium's own priority
+ * changes (nice values) do not apply under SCHED_IDLE. Where `chrt` is missing, each thread gets
+ * CHROMIUM_NICENESS instead. Linux only; elsewhere, or without the right, nothing.
  */
-export const CHROMIUM_NICENESS = 10;
+export const CHROMIUM_NICENESS = 19;
 function lowerPriority(root: number | undefined): void {
   if (root === undefined || process.platform !== 'linux') return;
   const parentOf = new Map<number, number>();
@@ -53,11 +60,23 @@ function lowerPriority(root: number | undefined): void {
     for (const [pid, ppid] of parentOf) if (family.has(ppid) && !family.has(pid)) grew = Boolean(family.add(pid));
   }
   for (const pid of family) {
-    try {
-      os.setPriority(pid, CHROMIUM_NICENESS);
-    } catch {
-      /* not ours to change */
+    // -a: every thread of the process.
+    if (spawnSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore', timeout: 5000 }).status === 0) continue;
+    for (const tid of threadsOf(pid)) {
+      try {
+        os.setPriority(tid, CHROMIUM_NICENESS);
+      } catch {
+        /* not ours to change */
+      }
     }
+  }
+}
+
+function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
   }
 }
 

@@ -206,8 +206,16 @@ async function main(): Promise<void> {
       // R9.2: how far rendering trails the burst — documents may lag behind filings, never stop them.
       // The burst's own documents (issued at filing), not the seeded queue's, which wait until SEEDED_DOCUMENTS_DUE.
       const burstFrom = new Date();
+      // From the burst's applications (few, by the region's registration index) to their documents:
+      // by the documents' state instead it read every seeded document (all waiting), 34 ms of
+      // PostgreSQL four times a second during the burst it measures at 20,000 queued.
       const rendering = () =>
-        countOf(db('documents').whereIn('application_number', db('applications').where({ region_code: BENCH_REGION }).select('number')).where({ state: 'rendering' }).where('issued_at', '>=', burstFrom));
+        countOf(
+          db('applications as a')
+            .join('documents as d', 'd.application_number', 'a.number')
+            .where({ 'a.region_code': BENCH_REGION, 'd.state': 'rendering' })
+            .where('a.registered_at', '>=', burstFrom),
+        );
       let largestBacklog = 0;
       let sampling = true;
       const sampler = (async () => {

@@ -18,10 +18,11 @@
  *   render that failed because its browser died is retried (`retries` times) on a fresh one.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import type { DocumentRenderer, DocumentToRender } from '../../domain/documents';
+import { familyOf, threadsOf } from './process-family';
 import { renderHtml } from './templates';
 
 export { renderHtml } from './templates';
@@ -43,24 +44,8 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 export const CHROMIUM_NICENESS = 19;
 function lowerPriority(root: number | undefined): void {
   if (root === undefined || process.platform !== 'linux') return;
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* gone already */
-    }
-  }
-  const family = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, ppid] of parentOf) if (family.has(ppid) && !family.has(pid)) grew = Boolean(family.add(pid));
-  }
-  for (const pid of family) {
-    // -a: every thread of the process.
+  for (const pid of familyOf(root)) {
+    // --all-tasks: every thread of the process.
     if (spawnSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore', timeout: 5000 }).status === 0) continue;
     for (const tid of threadsOf(pid)) {
       try {
@@ -69,14 +54,6 @@ function lowerPriority(root: number | undefined): void {
         /* not ours to change */
       }
     }
-  }
-}
-
-function threadsOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
   }
 }
 

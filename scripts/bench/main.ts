@@ -276,10 +276,10 @@ async function main(): Promise<void> {
       // collection in another process) lasting a fraction of a second falls into one route's round
       // and sets its p99, so the shorter the rounds, the more evenly such stalls fall on all three.
       // Each round asks for numbers the earlier ones did not.
-      const ROUNDS = 10;
+      const [RATE, SECONDS, ROUNDS] = [300, 10, 10];
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, request] of Object.entries(routes) as [keyof typeof routes, (i: number) => Promise<boolean>][]) {
-          samples[name].push(await openLoopSamples(300, 10 / ROUNDS, (i) => request(round * 300 + i)));
+          samples[name].push(await openLoopSamples(RATE, SECONDS / ROUNDS, (i) => request((round * RATE * SECONDS) / ROUNDS + i)));
         }
       }
       const [lookup, unknownPath, livez] = [summarize(samples.lookup), summarize(samples.unknownPath), summarize(samples.livez)];

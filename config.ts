@@ -17,6 +17,12 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Workflows kept in the worker's cache; the rest are replayed when a timer fires. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Workflow-task polls the worker keeps open, half of them on the task queue (new and evicted
+   * workflows), half on its own sticky queue (README, "Benchmarks": filing 14–15/s at the SDK's 10, a
+   * fifth of them on the task queue; 16–19/s at 20, half).
+   */
+  WORKER_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).default(20),
   /** Whether the worker registers its search attributes on start (needs operator rights). */
   REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Whether the worker creates or updates the daily publication and offer schedules on start. */

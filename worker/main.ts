@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     db,
     temporal,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowTaskPolls: config.WORKER_WORKFLOW_TASK_POLLS,
     delivery: { renderNotice, email: senders.email, sms: senders.sms, settings: deliverySettings(config) },
     shutdownGraceTime,
     tracing,

@@ -18,6 +18,8 @@ export interface ApplicationWorkerOptions extends ActivityDependencies {
   /** The process's tracing (telemetry/tracing.ts): activity spans, and the sink for the workflows' spans. */
   tracing?: Tracing;
   maxCachedWorkflows?: number;
+  /** Workflow-task polls kept open (WORKER_WORKFLOW_TASK_POLLS); the SDK's 10 when absent. */
+  workflowTaskPolls?: number;
   /** Tests leave a patch inactive to run a workflow as the code before that patch ran it. */
   patchActivationCallback?: WorkerOptions['patchActivationCallback'];
   /** On SIGTERM, how long running activities get to finish before they are cancelled (SHUTDOWN_GRACE_SECONDS). */
@@ -34,6 +36,11 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
     activities: createActivities({ db: opts.db, temporal: opts.temporal, delivery: opts.delivery }),
     ...workerInterceptors(opts),
     maxCachedWorkflows: opts.maxCachedWorkflows,
+    // A filing's first task and an offer to an evicted workflow wait on the task queue; at the SDK's
+    // ratio (0.2) two of ten polls were there, and a burst of filings queued for them.
+    ...(opts.workflowTaskPolls === undefined
+      ? {}
+      : { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: opts.workflowTaskPolls }, nonStickyToStickyPollRatio: 0.5 }),
     patchActivationCallback: opts.patchActivationCallback,
     // The SDK takes an absent key as its default (0) but an undefined one as an invalid duration.
     ...(opts.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTime }),

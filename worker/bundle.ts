@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from '../telemetry/log';
-import { workflowInterceptorModules } from './interceptor-modules';
+import { WORKFLOW_PRELOAD_MODULES, workflowInterceptorModules } from './interceptor-modules';
 import { sdkLogger } from './runtime';
 
 /**
@@ -14,6 +14,7 @@ export async function bundleWorkflows(log: Logger, opts: { tracing: boolean }): 
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(__dirname, '..', 'workflows'),
     workflowInterceptorModules: workflowInterceptorModules(opts),
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     logger: sdkLogger(log, { quiet: true }),
   });
   const durationMs = Math.round(performance.now() - started);

@@ -13,6 +13,16 @@ const workflowModule = (name: string): string => path.join(__dirname, '..', 'wor
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [workflowModule('interceptors')];
 
 /**
+ * Loaded once per workflow thread, before any workflow, and shared by all (the bundler's
+ * `preloadModules`): the request-ID interceptors' AsyncLocalStorage is then one, as the SDK's own
+ * cancellation-scope storage is. Loaded with each workflow instead, each cached workflow enabled a
+ * storage of its own, and Node walks every enabled storage at every promise the workflow thread
+ * creates — up to the cache's 1,000 at each (README, "Benchmarks"). The module keeps no
+ * per-workflow state: a store follows the handler's awaits, whichever workflow runs it.
+ */
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = WORKFLOW_INTERCEPTOR_MODULES;
+
+/**
  * Carried only by a traced worker's bundle: its spans leave the sandbox through the `exporter`
  * sink, which only a traced worker registers (an untraced one would log each call as an error).
  */

@@ -3,7 +3,7 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { APPLICATION_TASK_QUEUE } from '../contracts/application';
 import type { Tracing } from '../telemetry/tracing';
 import { tracedActivities, workflowSpanSinks } from '../telemetry/temporal-tracing';
-import { workflowInterceptorModules } from './interceptor-modules';
+import { WORKFLOW_PRELOAD_MODULES, workflowInterceptorModules } from './interceptor-modules';
 import { requestIdActivityInterceptor } from '../telemetry/request-id';
 
 export interface ApplicationWorkerOptions extends ActivityDependencies {
@@ -48,16 +48,20 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
 }
 
 /**
- * A worker's interceptors and sinks: the workflow interceptor modules when it bundles the workflow
- * code itself, the request ID on activity log lines, and tracing's (none when the process does not trace).
+ * A worker's interceptors and sinks: the workflow interceptor modules (preloaded, see
+ * WORKFLOW_PRELOAD_MODULES) when it bundles the workflow code itself, the request ID on activity log
+ * lines, and tracing's (none when the process does not trace).
  */
-export function workerInterceptors(opts: Pick<ApplicationWorkerOptions, 'tracing' | 'workflowBundle'>): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+export function workerInterceptors(
+  opts: Pick<ApplicationWorkerOptions, 'tracing' | 'workflowBundle'>,
+): Pick<WorkerOptions, 'interceptors' | 'sinks' | 'bundlerOptions'> {
   return {
     interceptors: {
       activity: [requestIdActivityInterceptor, ...tracedActivities(opts.tracing)],
       // A prebuilt bundle already carries its interceptor modules; the SDK would only warn.
       ...(opts.workflowBundle ? {} : { workflowModules: workflowInterceptorModules({ tracing: Boolean(opts.tracing) }) }),
     },
+    ...(opts.workflowBundle ? {} : { bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } }),
     sinks: { ...workflowSpanSinks(opts.tracing) },
   };
 }

@@ -18,9 +18,9 @@ const schema = z.object({
   /** Workflows kept in the worker's cache; the rest are replayed when a timer fires. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /**
-   * Workflow-task polls the worker keeps open, half of them on the task queue (new and evicted
-   * workflows), half on its own sticky queue (README, "Benchmarks": filing 14–15/s at the SDK's 10, a
-   * fifth of them on the task queue; 16–19/s at 20, half).
+   * Workflow-task polls the worker keeps open, half of them on the task queue (where a new
+   * workflow's first task waits), half on its own sticky queue (README, "Benchmarks": filing
+   * 14–15/s at the SDK's 10, a fifth of them on the task queue; 16–19/s at 20, half).
    */
   WORKER_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).default(20),
   /** Whether the worker registers its search attributes on start (needs operator rights). */

@@ -36,8 +36,8 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
     activities: createActivities({ db: opts.db, temporal: opts.temporal, delivery: opts.delivery }),
     ...workerInterceptors(opts),
     maxCachedWorkflows: opts.maxCachedWorkflows,
-    // A filing's first task and an offer to an evicted workflow wait on the task queue; at the SDK's
-    // ratio (0.2) two of ten polls were there, and a burst of filings queued for them.
+    // A new workflow's first task (a filing's) waits on the task queue, not a worker's sticky queue;
+    // at the SDK's ratio (0.2) two of ten polls were there, and a burst of filings queued for them.
     ...(opts.workflowTaskPolls === undefined
       ? {}
       : { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: opts.workflowTaskPolls }, nonStickyToStickyPollRatio: 0.5 }),

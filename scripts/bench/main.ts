@@ -18,6 +18,9 @@ import {
   BENCH_REGION, SEEDED_DOCUMENTS_DUE, benchFamily, benchNumber, ensureBenchRegion, runningBenchWorkflows, seedApplications, seedFamilies,
 } from './seed';
 import { residentMiB, startBenchStack } from './stack';
+import { filingHops, snapshotWorkerMetrics } from './worker-metrics';
+import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
+import { applicationWorkflow } from '../../workflows/application';
 import { BENCH_SERVERS, type BenchServer } from './temporal';
 import { benchPlaces } from './places';
 import { runOfferWave, type OfferRun } from './offer-run';
@@ -224,6 +227,7 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 250));
         }
       })();
+      const hopsBefore = await snapshotWorkerMetrics(stack.workerMetricsUrls);
       const t1 = Date.now();
       await pool(families, 32, async (f) => {
         const { token, body } = filings.get(f.parentIin)!;
@@ -240,8 +244,10 @@ async function main(): Promise<void> {
       });
       latencies.sort((a, b) => a - b);
       const burstEnded = Date.now();
+      const hops = filingHops(hopsBefore, await snapshotWorkerMetrics(stack.workerMetricsUrls), APPLICATION_TASK_QUEUE, applicationWorkflow.name);
       report('registration throughput', {
         filed, refused, concurrency: 32, perSecond: round(filed / ((burstEnded - t1) / 1000)), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), goalPerSecond: 50,
+        workerMeansMs: hops,
       });
       let behind = Number(await rendering());
       while (behind > 0 && Date.now() - burstEnded < 900_000) {

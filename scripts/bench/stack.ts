@@ -29,6 +29,8 @@ export interface BenchStack {
   pkiDir: string;
   /** The worker processes (`workers` of them), each a child that can be killed and started again. */
   workers: BenchProcess[];
+  /** Each worker's /metrics (the Temporal SDK's own metrics among them). */
+  workerMetricsUrls: string[];
   /** The Temporal server this stack started; undefined when TEMPORAL_ADDRESS names one it did not. */
   temporal?: BenchProcess;
   /** Another API process on the same stack, with these settings over the stack's (the telemetry figure's variants). */
@@ -106,12 +108,15 @@ async function start({ server = 'dev', dataDir, logDir, workers = 1, shards = 4 
   // registers the search attributes (both may: adding is idempotent). The chain's heads are signed
   // with a service certificate from the bench's own test PKI (R11.3), not the one `npm start` makes.
   const workerProcesses: BenchProcess[] = [];
+  const workerMetricsUrls: string[] = [];
   for (let i = 0; i < workers; i++) {
     const healthPort = await freePort();
+    const metricsPort = await freePort();
+    workerMetricsUrls.push(`http://127.0.0.1:${metricsPort}/metrics`);
     const worker = benchChild({
       name: workers > 1 ? `worker-${i + 1}` : 'worker',
       entry: 'worker/main.ts',
-      env: { ...env, KQ_TEST_PKI_DIR: pkiDir, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20', WORKER_HEALTH_PORT: String(healthPort), WORKER_METRICS_PORT: String(await freePort()) },
+      env: { ...env, KQ_TEST_PKI_DIR: pkiDir, CREATE_SCHEDULES: 'false', NOTICE_DISPATCHER: 'false', DATABASE_POOL_MAX: '20', WORKER_HEALTH_PORT: String(healthPort), WORKER_METRICS_PORT: String(metricsPort) },
       readyUrl: `http://127.0.0.1:${healthPort}/readyz`,
       logDir,
     });
@@ -151,6 +156,7 @@ async function start({ server = 'dev', dataDir, logDir, workers = 1, shards = 4 
     startApi,
     pkiDir,
     workers: workerProcesses,
+    workerMetricsUrls,
     temporal,
     temporalServer,
     async stop() {

@@ -44,12 +44,11 @@ export default async function globalSetup() {
   }
 
   // The bundle as an untraced worker runs it, and (for tests/ops/tracing.test.ts) as a traced one.
-  const { workflowInterceptorModules, WORKFLOW_PRELOAD_MODULES } = tsRequire('../worker/interceptor-modules.ts', import.meta.url);
+  const { workflowBundleOptions } = tsRequire('../worker/interceptor-modules.ts', import.meta.url);
   const bundle = async (tracing, file) => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: path.join(projectRoot, 'workflows', 'index.ts'),
-      workflowInterceptorModules: workflowInterceptorModules({ tracing }),
-      preloadModules: [...WORKFLOW_PRELOAD_MODULES],
+      ...workflowBundleOptions({ tracing }),
       logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
     });
     fs.writeFileSync(path.join(workDir, file), code);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from '../telemetry/log';
-import { WORKFLOW_PRELOAD_MODULES, workflowInterceptorModules } from './interceptor-modules';
+import { workflowBundleOptions } from './interceptor-modules';
 import { sdkLogger } from './runtime';
 
 /**
@@ -13,8 +13,7 @@ export async function bundleWorkflows(log: Logger, opts: { tracing: boolean }): 
   const started = performance.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(__dirname, '..', 'workflows'),
-    workflowInterceptorModules: workflowInterceptorModules(opts),
-    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
+    ...workflowBundleOptions(opts),
     logger: sdkLogger(log, { quiet: true }),
   });
   const durationMs = Math.round(performance.now() - started);

@@ -31,3 +31,12 @@ export const TRACING_INTERCEPTOR_MODULE = workflowModule('tracing-interceptors')
 export function workflowInterceptorModules(opts: { tracing: boolean }): string[] {
   return opts.tracing ? [TRACING_INTERCEPTOR_MODULE, ...WORKFLOW_INTERCEPTOR_MODULES] : [...WORKFLOW_INTERCEPTOR_MODULES];
 }
+
+/**
+ * What every bundling of the workflow code passes the bundler (worker/bundle.ts, a worker bundling
+ * for itself, tests/global-setup.mjs): the interceptor modules a worker of this `tracing` runs with,
+ * and the modules preloaded among them.
+ */
+export function workflowBundleOptions(opts: { tracing: boolean }): { workflowInterceptorModules: string[]; preloadModules: string[] } {
+  return { workflowInterceptorModules: workflowInterceptorModules(opts), preloadModules: [...WORKFLOW_PRELOAD_MODULES] };
+}

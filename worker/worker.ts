@@ -3,7 +3,7 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { APPLICATION_TASK_QUEUE } from '../contracts/application';
 import type { Tracing } from '../telemetry/tracing';
 import { tracedActivities, workflowSpanSinks } from '../telemetry/temporal-tracing';
-import { WORKFLOW_PRELOAD_MODULES, workflowInterceptorModules } from './interceptor-modules';
+import { workflowBundleOptions } from './interceptor-modules';
 import { requestIdActivityInterceptor } from '../telemetry/request-id';
 
 export interface ApplicationWorkerOptions extends ActivityDependencies {
@@ -55,13 +55,10 @@ export function createApplicationWorker(opts: ApplicationWorkerOptions): Promise
 export function workerInterceptors(
   opts: Pick<ApplicationWorkerOptions, 'tracing' | 'workflowBundle'>,
 ): Pick<WorkerOptions, 'interceptors' | 'sinks' | 'bundlerOptions'> {
-  return {
-    interceptors: {
-      activity: [requestIdActivityInterceptor, ...tracedActivities(opts.tracing)],
-      // A prebuilt bundle already carries its interceptor modules; the SDK would only warn.
-      ...(opts.workflowBundle ? {} : { workflowModules: workflowInterceptorModules({ tracing: Boolean(opts.tracing) }) }),
-    },
-    ...(opts.workflowBundle ? {} : { bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } }),
-    sinks: { ...workflowSpanSinks(opts.tracing) },
-  };
+  const activity = [requestIdActivityInterceptor, ...tracedActivities(opts.tracing)];
+  const sinks = { ...workflowSpanSinks(opts.tracing) };
+  // A prebuilt bundle already carries its interceptor and preloaded modules; the SDK would only warn.
+  if (opts.workflowBundle) return { interceptors: { activity }, sinks };
+  const { workflowInterceptorModules, preloadModules } = workflowBundleOptions({ tracing: Boolean(opts.tracing) });
+  return { interceptors: { activity, workflowModules: workflowInterceptorModules }, bundlerOptions: { preloadModules }, sinks };
 }

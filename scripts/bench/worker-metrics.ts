@@ -6,11 +6,12 @@
 export type MetricsSnapshot = Map<string, { sum: number; count: number }>;
 
 const LABELS = ['task_queue', 'operation', 'workflow_type', 'activity_type'] as const;
+type Labels = Partial<Record<(typeof LABELS)[number], string>>;
+const LABEL_PATTERNS = LABELS.map((l) => [l, new RegExp(`${l}="([^"]*)"`)] as const);
 
-function seriesKey(name: string, labels: string): string {
-  const parts = LABELS.map((l) => new RegExp(`${l}="([^"]*)"`).exec(labels)?.[1] ?? '');
-  return [name, ...parts].join('|');
-}
+/** A series by its name and the labels above (others, such as the namespace, are added together). */
+const seriesKey = (name: string, labels: Labels): string => [name, ...LABELS.map((l) => labels[l] ?? '')].join('|');
+const labelsOf = (text: string): Labels => Object.fromEntries(LABEL_PATTERNS.map(([l, re]) => [l, re.exec(text)?.[1]]).filter(([, v]) => v !== undefined));
 
 /** Sums and counts of every histogram on the workers' /metrics, added over the workers. */
 export async function snapshotWorkerMetrics(urls: readonly string[]): Promise<MetricsSnapshot> {
@@ -20,7 +21,7 @@ export async function snapshotWorkerMetrics(urls: readonly string[]): Promise<Me
     for (const line of text.split('\n')) {
       const m = /^(\w+)_(sum|count)(?:\{([^}]*)\})? ([0-9.eE+-]+)$/.exec(line);
       if (!m) continue;
-      const key = seriesKey(m[1]!, m[3] ?? '');
+      const key = seriesKey(m[1]!, labelsOf(m[3] ?? ''));
       const entry = snapshot.get(key) ?? { sum: 0, count: 0 };
       entry[m[2] as 'sum' | 'count'] += Number(m[4]);
       snapshot.set(key, entry);
@@ -43,16 +44,15 @@ function meanBetween(before: MetricsSnapshot, after: MetricsSnapshot, key: strin
  * to done, and the task's completion call to the server.
  */
 export function filingHops(before: MetricsSnapshot, after: MetricsSnapshot, taskQueue: string, workflowType: string) {
-  const key = (name: string, parts: Partial<Record<(typeof LABELS)[number], string>>) => seriesKey(name, Object.entries(parts).map(([k, v]) => `${k}="${v}"`).join(','));
   const la = (activityType: string) => ({
-    running: meanBetween(before, after, key('temporal_local_activity_execution_latency', { task_queue: taskQueue, workflow_type: workflowType, activity_type: activityType })),
-    fromScheduled: meanBetween(before, after, key('temporal_local_activity_succeed_endtoend_latency', { task_queue: taskQueue, workflow_type: workflowType, activity_type: activityType })),
+    running: meanBetween(before, after, seriesKey('temporal_local_activity_execution_latency', { task_queue: taskQueue, workflow_type: workflowType, activity_type: activityType })),
+    fromScheduled: meanBetween(before, after, seriesKey('temporal_local_activity_succeed_endtoend_latency', { task_queue: taskQueue, workflow_type: workflowType, activity_type: activityType })),
   });
   return {
-    workflowTaskScheduleToStart: meanBetween(before, after, key('temporal_workflow_task_schedule_to_start_latency', { task_queue: taskQueue })),
-    workflowTaskExecution: meanBetween(before, after, key('temporal_workflow_task_execution_latency', { task_queue: taskQueue, workflow_type: workflowType })),
+    workflowTaskScheduleToStart: meanBetween(before, after, seriesKey('temporal_workflow_task_schedule_to_start_latency', { task_queue: taskQueue })),
+    workflowTaskExecution: meanBetween(before, after, seriesKey('temporal_workflow_task_execution_latency', { task_queue: taskQueue, workflow_type: workflowType })),
     loadRuleSettings: la('loadRuleSettings'),
     recordFiling: la('recordFiling'),
-    respondWorkflowTaskCompleted: meanBetween(before, after, key('temporal_request_latency', { operation: 'RespondWorkflowTaskCompleted' })),
+    respondWorkflowTaskCompleted: meanBetween(before, after, seriesKey('temporal_request_latency', { operation: 'RespondWorkflowTaskCompleted' })),
   };
 }

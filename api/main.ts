@@ -7,6 +7,7 @@ import { serveMetrics } from './metrics-server';
 import { createMetricsRegistry } from '../telemetry/metrics';
 import { registerServiceFigures } from '../telemetry/service-figures';
 import { listen } from './server';
+import { warmDatabase } from './warm-up';
 import { graceful, type Lifecycle } from './shutdown';
 import { authSettings } from './auth-settings';
 import { challengeKey, DEV_CHALLENGE_KEY_FILE } from './challenge-token';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const tracing = startTracing({ serviceName: 'kindergarten-queue-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, { keepOpen: true });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor, ...tracedClientInterceptors(tracing)] } });
   const { verifier, trustDir, stop: stopVerifier } = await createVerifier(config, log);
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   if (!config.CHALLENGE_KEY) log.warn(`CHALLENGE_KEY unset: login challenges are signed with the development key in ${DEV_CHALLENGE_KEY_FILE}`);
   const edge = { trustProxy: config.TRUST_PROXY, limits: limitSettings(config), corsOrigins: config.CORS_ORIGINS };
   const app = createApp({ db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, ...edge, lifecycle, metrics, tracer: tracing?.tracer, log });
+  await warmDatabase(db, config.DATABASE_POOL_MAX, log);
   const server = await listen(app, config.PORT);
   const drain = graceful(server, lifecycle);
   log.info(`API listening on http://localhost:${config.PORT} (trust store ${trustDir})`);

@@ -7,8 +7,17 @@ export type Db = Knex;
 // A DATE is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
-export function createDb(url: string, poolMax = 10): Db {
-  return knex({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
+export interface DbOptions {
+  /**
+   * Keep every connection once opened (the pool's minimum is its maximum), for a process that
+   * answers the public: a connection opened under load puts its first statements, slow on a new
+   * PostgreSQL backend, into the answers' tail.
+   */
+  keepOpen?: boolean;
+}
+
+export function createDb(url: string, poolMax = 10, { keepOpen = false }: DbOptions = {}): Db {
+  return knex({ client: 'pg', connection: url, pool: { min: keepOpen ? poolMax : 0, max: poolMax } });
 }
 
 export async function migrateLatest(db: Db): Promise<void> {
@@ -25,11 +34,34 @@ export async function migrateRollbackAll(db: Db): Promise<void> {
  * look-up), whose planning costs more than its execution. `name` must always go with the same text.
  */
 export async function preparedRows<T>(db: Db, name: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]> {
-  const { sql, bindings } = query.toSQL().toNative();
   const connection: pg.Client = await db.client.acquireConnection();
   try {
-    return (await connection.query({ name, text: sql, values: bindings as unknown[] })).rows as T[];
+    return await preparedRowsOn<T>(connection, name, query);
   } finally {
     await db.client.releaseConnection(connection);
+  }
+}
+
+/** `preparedRows` on a connection the caller holds. */
+export async function preparedRowsOn<T>(connection: pg.Client, name: string, query: Knex.QueryBuilder | Knex.Raw): Promise<T[]> {
+  const { sql, bindings } = query.toSQL().toNative();
+  return (await connection.query({ name, text: sql, values: bindings as unknown[] })).rows as T[];
+}
+
+/**
+ * Opens `size` of the pool's connections at once (all held before any is released, so each is a
+ * connection of its own) and runs `warm` on each: a new PostgreSQL backend's first statements load
+ * its catalog caches and plan afresh (13–16 ms for the public look-up's first, against 1 ms after),
+ * which is better paid before the first request than by it. With `keepOpen` the pool keeps them.
+ */
+export async function warmConnections(db: Db, size: number, warm: (connection: pg.Client) => Promise<unknown>): Promise<void> {
+  const acquired = await Promise.allSettled(Array.from({ length: size }, (): Promise<pg.Client> => db.client.acquireConnection()));
+  const held = acquired.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+  try {
+    const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) throw failed.reason;
+    await Promise.all(held.map(warm));
+  } finally {
+    await Promise.all(held.map((c) => db.client.releaseConnection(c)));
   }
 }

@@ -1,4 +1,5 @@
-import { preparedRows, type Db } from './connection';
+import type pg from 'pg';
+import { preparedRows, preparedRowsOn, type Db } from './connection';
 import { numbersOf, POSITION_COLUMNS, QUEUE_POSITIONS, type PositionRow } from './queue-numbers';
 import { applicationChainColumn, entryOf, publicEntry } from './chain';
 import { needCategoryColumns, needCategoryOf } from './need-categories';
@@ -132,6 +133,26 @@ export async function issuedReferrals(db: Db, f: PublicFilter, page: Page) {
   return { referrals, next };
 }
 
+const PUBLIC_LOOKUP = 'public-lookup';
+
+const publicLookupQuery = (db: Db, number: string) =>
+  db('applications as a')
+    .leftJoin('need_categories as nc', 'nc.code', 'a.need_category')
+    .leftJoin(db.raw(`(${QUEUE_POSITIONS}) AS q`, [[number]]), 'q.number', 'a.number')
+    .where('a.number', number)
+    .select(
+      'a.number', 'a.region_code', 'a.queue_type', 'a.group_year', 'a.benefit_category', 'a.need_category', 'a.registered_at', 'a.status', 'a.status_changed_at',
+      'a.stop_list_until', ...needCategoryColumns('nc'), ...POSITION_COLUMNS.map((c) => `q.${c}`), db.raw(`${applicationChainColumn('a')} AS chain`),
+    );
+
+/**
+ * Readies a connection for look-ups before the first request: the look-up's statement prepared, and
+ * run past the five custom plans PostgreSQL makes before it settles on the generic one.
+ */
+export async function warmPublicLookup(db: Db, connection: pg.Client): Promise<void> {
+  for (let run = 0; run < 6; run++) await preparedRowsOn(connection, PUBLIC_LOOKUP, publicLookupQuery(db, 'warm-up'));
+}
+
 /**
  * R11.2: a registration number's status and queue numbers, and nothing personal; R11.3 with its own
  * chain entries. One statement — the row, its kept positions (db/queue-numbers.ts) and its entries —
@@ -139,18 +160,7 @@ export async function issuedReferrals(db: Db, f: PublicFilter, page: Page) {
  * statement, planned once per connection (planning cost more than running it: 1.2 against 0.7 ms).
  */
 export async function publicLookup(db: Db, number: string) {
-  const [a] = await preparedRows<Record<string, any>>(
-    db,
-    'public-lookup',
-    db('applications as a')
-      .leftJoin('need_categories as nc', 'nc.code', 'a.need_category')
-      .leftJoin(db.raw(`(${QUEUE_POSITIONS}) AS q`, [[number]]), 'q.number', 'a.number')
-      .where('a.number', number)
-      .select(
-        'a.number', 'a.region_code', 'a.queue_type', 'a.group_year', 'a.benefit_category', 'a.need_category', 'a.registered_at', 'a.status', 'a.status_changed_at',
-        'a.stop_list_until', ...needCategoryColumns('nc'), ...POSITION_COLUMNS.map((c) => `q.${c}`), db.raw(`${applicationChainColumn('a')} AS chain`),
-      ),
-  );
+  const [a] = await preparedRows<Record<string, any>>(db, PUBLIC_LOOKUP, publicLookupQuery(db, number));
   if (!a) return undefined;
   const status = a.status as ApplicationStatus;
   const queue = ACTIVE_STATUSES.includes(status) ? numbersOf(a as PositionRow) : undefined;

@@ -14,7 +14,8 @@ import { ACTIVE_STATUSES } from '../../domain/statuses';
  * until it commits (after the insert, its transaction still writes the history event and the document
  * records, whose snapshot reads the queue number). So each node is split in STRIPES counters, one
  * chosen by the writing transaction's id: concurrent filings of one queue mostly update different
- * rows, and a read sums the stripes of a node (one short index range). Every statement applies its
+ * rows, and a read sums the stripes of a node (one short index range); since 20261130030000 a
+ * writer takes a stripe no other open transaction holds. Every statement applies its
  * changes in (queue, node) order, so two statements never wait on each other in a cycle.
  *
  * Kept by statement-level triggers with transition tables: a statement's rows are first netted per
@@ -61,7 +62,36 @@ const apply = (deltas: string, stripe: string) => `
   ON CONFLICT (region_code, queue_type, group_year, need_category, benefit_rank, tally, node, stripe)
   DO UPDATE SET n = t.n + excluded.n`;
 
-const STRIPE = `(txid_current() % ${QUEUE_POSITION_STRIPES})::smallint`;
+/** The stripe of the writing transaction's id (until 20261130030000-queue-position-free-stripes). */
+export const TXID_STRIPE = `(txid_current() % ${QUEUE_POSITION_STRIPES})::smallint`;
+
+/** The trigger function, whose writes go to the stripe `stripe` names (an SQL expression, evaluated once per statement). */
+export const trackFunction = (stripe: string) => {
+  const guard = (table: string) => `
+    IF EXISTS (SELECT FROM ${table} WHERE ${SLOT('registered_at')} NOT BETWEEN 1 AND ${QUEUE_POSITION_ROOT - 1}) THEN
+      RAISE EXCEPTION 'registered_at outside the range queue positions are kept for (1951 to 2088)';
+    END IF;`;
+  return `CREATE OR REPLACE FUNCTION queue_position_track() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      chosen_stripe smallint;
+    BEGIN
+      IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM queue_position_tree;
+        RETURN NULL;
+      END IF;
+      chosen_stripe := ${stripe};
+      IF TG_OP = 'INSERT' THEN
+        ${guard('new_rows')}
+        ${apply(contributions('new_rows', 1), 'chosen_stripe')};
+      ELSIF TG_OP = 'UPDATE' THEN
+        ${guard('new_rows')}
+        ${apply(`${contributions('new_rows', 1)} UNION ALL ${contributions('old_rows', -1)}`, 'chosen_stripe')};
+      ELSE -- DELETE
+        ${apply(contributions('old_rows', -1), 'chosen_stripe')};
+      END IF;
+      RETURN NULL;
+    END $$`;
+};
 
 export async function up(knex: Knex): Promise<void> {
   // No write may fall between building the tree and the triggers taking over.
@@ -83,25 +113,7 @@ export async function up(knex: Knex): Promise<void> {
   )`);
   await knex.raw(apply(contributions('applications', 1), '0::smallint'));
 
-  const guard = (table: string) => `
-    IF EXISTS (SELECT FROM ${table} WHERE ${SLOT('registered_at')} NOT BETWEEN 1 AND ${QUEUE_POSITION_ROOT - 1}) THEN
-      RAISE EXCEPTION 'registered_at outside the range queue positions are kept for (1951 to 2088)';
-    END IF;`;
-  await knex.raw(`CREATE FUNCTION queue_position_track() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF TG_OP = 'INSERT' THEN
-        ${guard('new_rows')}
-        ${apply(contributions('new_rows', 1), STRIPE)};
-      ELSIF TG_OP = 'UPDATE' THEN
-        ${guard('new_rows')}
-        ${apply(`${contributions('new_rows', 1)} UNION ALL ${contributions('old_rows', -1)}`, STRIPE)};
-      ELSIF TG_OP = 'DELETE' THEN
-        ${apply(contributions('old_rows', -1), STRIPE)};
-      ELSE -- TRUNCATE
-        DELETE FROM queue_position_tree;
-      END IF;
-      RETURN NULL;
-    END $$`);
+  await knex.raw(trackFunction(TXID_STRIPE));
   await knex.raw(`CREATE TRIGGER queue_position_insert AFTER INSERT ON applications
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_position_track()`);
   await knex.raw(`CREATE TRIGGER queue_position_update AFTER UPDATE ON applications

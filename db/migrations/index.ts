@@ -27,6 +27,7 @@ import * as bulkWaves from './20261129191000-bulk-waves';
 import * as queueChain from './20261129200000-queue-chain';
 import * as chainBackfill from './20261129201000-chain-backfill';
 import * as offerPlaceSets from './20261129210000-offer-place-sets';
+import * as queuePositionFreeStripes from './20261130030000-queue-position-free-stripes';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129200000-queue-chain': queueChain,
   '20261129201000-chain-backfill': chainBackfill,
   '20261129210000-offer-place-sets': offerPlaceSets,
+  '20261130030000-queue-position-free-stripes': queuePositionFreeStripes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,10 +3,11 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/connection';
 import * as queuePositions from '../../db/migrations/20261129190000-queue-positions';
 import { QUEUE_POSITION_ROOT } from '../../db/migrations/20261129190000-queue-positions';
+import { FREE_STRIPES } from '../../db/migrations/20261130030000-queue-position-free-stripes';
 import { ACTIVE_SQL, QUEUE_POSITIONS, queueNumbers, queueNumbersOf, type QueueNumbers } from '../../db/queue-numbers';
 import { mergedPosition } from '../../domain/priority-share';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
-import { migrateLatest } from '../../db/connection';
+import { createDb, migrateLatest } from '../../db/connection';
 import { scratchDb, testDb } from '../helpers/db';
 import { buildRegion } from '../helpers/lifecycle';
 
@@ -331,5 +332,77 @@ describe('R4.1 positions of a long queue', () => {
       await queuePositions.up(trx);
     });
     expect(await tree()).toEqual(kept);
+  });
+});
+
+describe('R4.1 writers of one queue at once take stripes of their own', () => {
+  const txid = async (q: Knex): Promise<number> => Number((await q.raw('SELECT txid_current() AS id')).rows[0].id);
+  /** The root's counters of a queue's rank, by stripe, as committed. */
+  const rootStripes = async (regionCode: string) =>
+    (await db('queue_position_tree').where({ region_code: regionCode, node: QUEUE_POSITION_ROOT, tally: 'queued' }).orderBy('stripe').select('stripe', 'n')).map((r) => ({
+      stripe: Number(r.stripe),
+      n: Number(r.n),
+    }));
+  const filing = (regionCode: string, iins: string[], i: number) =>
+    row(`97.UO.2026.${randomUUID().slice(0, 6)}${String(i).padStart(4, '0')}.1`, regionCode, iins[i]!, iins[0]!, {
+      queueType: 'general',
+      needCategory: null,
+      groupYear: 2022,
+      category: 'none',
+      registeredAt: '2025-02-03T04:05:06.000Z',
+    });
+
+  it('R4.1 a filing whose transaction id falls on the stripe an open filing of the same queue holds does not wait for it, and the numbers stay right', async () => {
+    const regionCode = await buildRegion(db);
+    const iins = await persons(db, '0000081', 3);
+    const first = await db.transaction();
+    const second = await db.transaction();
+    try {
+      await first('applications').insert(filing(regionCode, iins, 1));
+      const held = (await txid(first)) % FREE_STRIPES;
+      // Ids are handed out one by one: use them up until the second transaction's falls on the same stripe.
+      while (((await txid(db)) + 1) % FREE_STRIPES !== held);
+      expect((await txid(second)) % FREE_STRIPES).toBe(held);
+      await second.raw(`SET LOCAL lock_timeout = '3s'`); // by the transaction id's stripe alone it would wait here for the first
+      await second('applications').insert(filing(regionCode, iins, 2));
+      await second.commit();
+      await first.commit();
+    } finally {
+      if (!second.isCompleted()) await second.rollback();
+      if (!first.isCompleted()) await first.rollback();
+    }
+    const stripes = await rootStripes(regionCode);
+    expect(stripes).toHaveLength(2);
+    expect(stripes.map((s) => s.n)).toEqual([1, 1]);
+    const numbers = (await db('applications').where({ region_code: regionCode }).pluck('number')) as string[];
+    expect(await queueNumbersOf(db, numbers)).toEqual(await recount(numbers));
+  });
+
+  it('R4.1 a transaction keeps its stripe for its later writes; with every stripe held, a writer shares one and waits, and nothing is lost', async () => {
+    const regionCode = await buildRegion(db);
+    const iins = await persons(db, '0000082', FREE_STRIPES + 3);
+    const wide = createDb(process.env.DATABASE_URL!, FREE_STRIPES + 2); // a connection for each open transaction and the last writer
+    const open = await Promise.all(Array.from({ length: FREE_STRIPES }, () => wide.transaction()));
+    let late: Promise<unknown> | undefined;
+    try {
+      for (const [i, trx] of open.entries()) await trx('applications').insert(filing(regionCode, iins, i + 1));
+      await open[0]!('applications').insert(filing(regionCode, iins, FREE_STRIPES + 1)); // a later write of the same transaction
+      // The last writer finds every stripe taken: it writes to its id's and waits for the one holding it.
+      late = wide('applications').insert(filing(regionCode, iins, FREE_STRIPES + 2)).then(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const trx of open) await trx.commit();
+      await late;
+    } finally {
+      for (const trx of open) if (!trx.isCompleted()) await trx.rollback();
+      await late?.catch(() => {});
+      await wide.destroy();
+    }
+    const stripes = await rootStripes(regionCode);
+    expect(stripes.map((s) => s.stripe)).toEqual(Array.from({ length: FREE_STRIPES }, (_, s) => s));
+    expect(stripes.reduce((sum, s) => sum + s.n, 0)).toBe(FREE_STRIPES + 2);
+    // The transaction that wrote twice added both to one stripe: one stripe has 2 or, with the last writer beside it, 3.
+    expect(Math.max(...stripes.map((s) => s.n))).toBeGreaterThanOrEqual(2);
+    const numbers = (await db('applications').where({ region_code: regionCode }).pluck('number')) as string[];
+    expect(await queueNumbersOf(db, numbers)).toEqual(await recount(numbers));
   });
 });

@@ -352,7 +352,7 @@ describe('R4.1 writers of one queue at once take stripes of their own', () => {
       registeredAt: '2025-02-03T04:05:06.000Z',
     });
 
-  it('R4.1 a filing whose transaction id falls on the stripe an open filing of the same queue holds does not wait for it, and the numbers stay right', async () => {
+  it('R4.1 two open filings of one queue whose transaction ids fall on one stripe do not wait for each other, and the numbers stay right', async () => {
     const regionCode = await buildRegion(db);
     const iins = await persons(db, '0000081', 3);
     const first = await db.transaction();
@@ -376,6 +376,13 @@ describe('R4.1 writers of one queue at once take stripes of their own', () => {
     expect(stripes.map((s) => s.n)).toEqual([1, 1]);
     const numbers = (await db('applications').where({ region_code: regionCode }).pluck('number')) as string[];
     expect(await queueNumbersOf(db, numbers)).toEqual(await recount(numbers));
+  });
+
+  it('R4.1 filings one after another all write the lowest stripe, so a look-up reads one row per node', async () => {
+    const regionCode = await buildRegion(db);
+    const iins = await persons(db, '0000083', 6);
+    for (let i = 1; i <= 6; i++) await db('applications').insert(filing(regionCode, iins, i));
+    expect(await rootStripes(regionCode)).toEqual([{ stripe: 0, n: 6 }]);
   });
 
   it('R4.1 a transaction keeps its stripe for its later writes; with every stripe held, a writer shares one and waits, and nothing is lost', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './connection';
 import { queueNumbersOf } from './queue-numbers';
-import { chainCategoryOf, entryHash, GENESIS_HASH, type ChainActorRole, type ChainEntry, type ChainEvent } from '../domain/chain';
+import { canonicalTail, chainCategoryOf, entryHash, type ChainActorRole, type ChainEntry, type ChainEvent } from '../domain/chain';
 import { actorRoleOf, chainEventsOf, type StaffRoles } from '../domain/chain-events';
 import { iso } from '../domain/iso';
 import { ACTIVE_STATUSES, type ApplicationStatus, type TransitionCause } from '../domain/statuses';
@@ -31,56 +31,50 @@ export interface PendingEntry {
 /**
  * R11.3: appends `entries`, in order, to the region's chain. The order of appends within a region is
  * the order in which transactions take the lock on the region's row of `chain_heads` (SELECT … FOR
- * UPDATE): the next one waits until this one commits, then reads the head it left — so no two
- * entries share a seq and none is skipped. Call it as the LAST write of `trx`: the head's lock is
- * then held only for these inserts and the commit, and every transaction takes its locks in the one
- * order application rows → places → head, so an append never waits on a lock its waiter holds.
- * An application's entry given without its category gets it from `applications` as `trx` left it
- * (a plain read, before the head's lock).
+ * UPDATE, in `chain_advance`): the next one waits until this one commits, then reads the head it left
+ * — so no two entries share a seq and none is skipped. Call it as the LAST write of `trx`: the head's
+ * lock is then held only for this one statement and the commit, and every transaction takes its
+ * locks in the one order application rows → places → head, so an append never waits on a lock its
+ * waiter holds. An application's entry given without its category gets it from `applications` as
+ * `trx` left it (a plain read, before the head's lock). PostgreSQL numbers and hashes the entries
+ * (db/migrations/20261129200500-chain-append-in-one-statement.ts); each hash is checked here against
+ * the canonical form's, so a difference between the two fails the transaction, never the chain.
  */
 export async function appendChainEntries(trx: Knex, region: string, entries: readonly PendingEntry[]): Promise<ChainEntry[]> {
   if (entries.length === 0) return [];
   const categories = await categoriesOf(trx, entries.filter((e) => e.number !== null && e.category === undefined).map((e) => e.number!));
-  const head = await lockHead(trx, region);
-  let prev = head;
-  const appended: ChainEntry[] = [];
-  for (const e of entries) {
-    const content = {
-      region,
-      seq: prev.seq + 1,
-      prevHash: prev.hash,
-      at: iso(e.at),
-      event: e.event,
-      number: e.number,
-      queueWhole: e.queueWhole ?? null,
-      queueCategory: e.queueCategory ?? null,
-      category: e.category !== undefined ? e.category : e.number === null ? null : (categories.get(e.number) ?? null),
-      place: e.place ?? null,
-      actorRole: e.actorRole,
-    };
-    const entry = { ...content, hash: entryHash(content, sha256Hex) };
-    appended.push(entry);
-    prev = entry;
-  }
-  await trx('chain_entries').insert(
-    appended.map((e, i) => ({
-      region_code: region,
-      seq: e.seq,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-      at: e.at,
-      event: e.event,
-      application_number: e.number,
-      event_seq: entries[i]!.eventSeq ?? null,
-      queue_whole: e.queueWhole,
-      queue_category: e.queueCategory,
-      category: e.category,
-      place_id: e.place,
-      actor_role: e.actorRole,
-    })),
+  const contents = entries.map((e) => ({
+    region,
+    at: iso(e.at),
+    event: e.event,
+    number: e.number,
+    queueWhole: e.queueWhole ?? null,
+    queueCategory: e.queueCategory ?? null,
+    category: e.category !== undefined ? e.category : e.number === null ? null : (categories.get(e.number) ?? null),
+    place: e.place ?? null,
+    actorRole: e.actorRole,
+  }));
+  const column = <K extends keyof (typeof contents)[number]>(k: K) => contents.map((c) => c[k]);
+  const { rows } = await trx.raw(
+    `WITH h AS (SELECT * FROM chain_advance(?, ?::text[]))
+     INSERT INTO chain_entries (region_code, seq, prev_hash, hash, at, event, application_number, event_seq, queue_whole, queue_category, category, place_id, actor_role)
+     SELECT ?, h.seq, h.prev_hash, h.hash, v.at::timestamptz, v.event, v.number, v.event_seq, v.queue_whole, v.queue_category, v.category, v.place, v.actor_role
+     FROM h JOIN unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[])
+       WITH ORDINALITY AS v(at, event, number, event_seq, queue_whole, queue_category, category, place, actor_role, ord) ON v.ord = h.ord
+     RETURNING seq, prev_hash, hash`,
+    [
+      region, contents.map(canonicalTail), region,
+      column('at'), column('event'), column('number'), entries.map((e) => e.eventSeq ?? null), column('queueWhole'), column('queueCategory'),
+      column('category'), column('place'), column('actorRole'),
+    ] as Knex.Value[],
   );
-  await trx('chain_heads').where({ region_code: region }).update({ seq: prev.seq, hash: prev.hash });
-  return appended;
+  const placed = (rows as { seq: number; prev_hash: string; hash: string }[]).sort((a, b) => a.seq - b.seq);
+  return contents.map((content, i) => {
+    const row = placed[i]!;
+    const entry = { ...content, seq: row.seq, prevHash: row.prev_hash, hash: row.hash };
+    if (entryHash(entry, sha256Hex) !== entry.hash) throw new Error(`chain: PostgreSQL hashed entry ${entry.seq} of ${region} otherwise than its canonical form`);
+    return entry;
+  });
 }
 
 /** Columns of `applications` that make an application's chain category. */
@@ -93,15 +87,6 @@ async function categoriesOf(trx: Knex, numbers: readonly string[]): Promise<Map<
   if (numbers.length === 0) return new Map();
   const rows: (CategoryRow & { number: string })[] = await trx('applications').whereIn('number', [...new Set(numbers)]).select('number', ...CATEGORY_COLUMNS);
   return new Map(rows.map((a) => [a.number, categoryOfRow(a)]));
-}
-
-/** The region's head, locked for this transaction; a region's first append makes its row. */
-async function lockHead(trx: Knex, region: string): Promise<{ seq: number; hash: string }> {
-  const locked = await trx('chain_heads').where({ region_code: region }).forUpdate().first('seq', 'hash');
-  if (locked) return locked;
-  // Two first appends at once: one inserts, the other waits for its commit and then finds the row.
-  await trx.raw(`INSERT INTO chain_heads (region_code, seq, hash) VALUES (?, 0, ?) ON CONFLICT (region_code) DO NOTHING`, [region, GENESIS_HASH]);
-  return trx('chain_heads').where({ region_code: region }).forUpdate().first('seq', 'hash');
 }
 
 /** One application event (R3.3) to be chained: what `application_events` got. */

@@ -68,6 +68,16 @@ export function canonicalEntry(e: ChainEntryContent): string {
 }
 
 /**
+ * The canonical serialisation after its first two fields, `,` included: what an entry is before its
+ * place in the chain is known. `canonicalEntry(e)` is `[` + seq + `,"` + prevHash + `",` + this (seq
+ * an integer, prevHash lower-case hex), which is how PostgreSQL completes it where the append
+ * happens in one statement (db/chain.ts).
+ */
+export function canonicalTail(e: Omit<ChainEntryContent, 'seq' | 'prevHash'>): string {
+  return JSON.stringify([e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole]).slice(1);
+}
+
+/**
  * R11.3: the category an application's entry records — the category its `queueCategory` is counted
  * in, as it stands just after the event, whatever the status (so the last entry always says the
  * category the read model must hold). The general queue: its benefit category (domain/queue.ts

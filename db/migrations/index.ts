@@ -25,6 +25,7 @@ import * as staffChanges from './20261129183000-staff-changes';
 import * as queuePositions from './20261129190000-queue-positions';
 import * as bulkWaves from './20261129191000-bulk-waves';
 import * as queueChain from './20261129200000-queue-chain';
+import * as chainAppendInOneStatement from './20261129200500-chain-append-in-one-statement';
 import * as chainBackfill from './20261129201000-chain-backfill';
 import * as offerPlaceSets from './20261129210000-offer-place-sets';
 import * as queuePositionFreeStripes from './20261130030000-queue-position-free-stripes';
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129190000-queue-positions': queuePositions,
   '20261129191000-bulk-waves': bulkWaves,
   '20261129200000-queue-chain': queueChain,
+  '20261129200500-chain-append-in-one-statement': chainAppendInOneStatement,
   '20261129201000-chain-backfill': chainBackfill,
   '20261129210000-offer-place-sets': offerPlaceSets,
   '20261130030000-queue-position-free-stripes': queuePositionFreeStripes,

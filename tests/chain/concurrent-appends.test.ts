@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import { appendChainEntries } from '../../db/chain';
 import { auditChain } from '../../db/chain-audit';
 import type { Db } from '../../db/connection';
 import type { Transition, WaveRecording } from '../../contracts/activities';
@@ -62,6 +63,27 @@ describe('R11.3: appends made at once', () => {
     expect(audit.problems).toEqual([]);
     const verified = await verifyChain(region);
     expect(verified).toEqual({ code: 0, output: expect.stringMatching(/^OK /) });
+  });
+
+  it('R11.3 a region’s first appends made at once, with text JSON escapes and letters outside ASCII: numbered in turn, hashed as the canonical form says', async () => {
+    const region = await buildRegion(db);
+    expect(await db('chain_heads').where({ region_code: region }).first()).toBeUndefined();
+    const entry = (i: number) => ({
+      at: Date.now() + i,
+      event: 'place_published' as const,
+      number: null,
+      category: `Қазақ тілі «${i}» "quoted" \\ back\nslash\t\u0001 ✓`,
+      place: String(i),
+      actorRole: 'system' as const,
+    });
+    // Each append is one statement that makes the head row if there is none; two at once both find it.
+    const appended = await Promise.all([1, 2, 3].map((i) => db.transaction((trx) => appendChainEntries(trx, region, [entry(i), entry(i + 10)]))));
+    expect(appended.flat().map((e) => e.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    const entries = await storedEntries(db, region);
+    expect(entries.map((e) => e.category)).toEqual(expect.arrayContaining([entry(1).category, entry(13).category]));
+    const audit = await auditChain(db, region, () => ({ refused: 'no head was signed' }));
+    expect(audit.problems).toEqual([]); // every hash recomputed from the stored entries, in Node
+    expect(await verifyChain(region)).toEqual({ code: 0, output: expect.stringMatching(/^OK /) });
   });
 
   it('R11.3 a retried activity appends nothing twice', async () => {

@@ -145,7 +145,12 @@ async function start({ server = 'dev', dataDir, logDir, workers = 1, shards = 4 
     }
     return { url: `http://127.0.0.1:${port}`, pid: api.pid, stop: api.stop };
   };
-  const api = await startApi({});
+  const { alive } = await import('../lib/processes.mjs');
+  const api = await startApi({}).catch((err: Error) => {
+    // The API exits when it cannot reach Temporal: name the server that went away, not only the API.
+    if (temporal && !alive(temporal.pid)) throw new Error(`${err.message}: the ${temporal.name} had exited (see ${path.join(benchData, 'temporal.log')})`);
+    throw err;
+  });
   stops.push(api.stop);
   // Bundling the workflows takes a while: the API came up meanwhile.
   for (const worker of workerProcesses) await worker.ready();

@@ -27,3 +27,6 @@ declare module '*/tools.mjs' {
   export const schemathesisPin: { pkg: string; version: string; env: string };
   export function schemathesisPath(): string;
 }
+declare module '*/lib/processes.mjs' {
+  export function alive(pid: number): boolean;
+}

@@ -88,3 +88,13 @@ export function ensureMailCatcher(env, runTs) {
   env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
   return `http://localhost:${webPort}`;
 }
+
+/** Whether the process `pid` still runs (signal 0 only checks; EPERM: it runs as another user). */
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from './processes.mjs';
 
 /** Pinned versions. The server's go.mod needs Go ≥ 1.26.10: the go command fetches this toolchain. */
 export const temporalServerPin = { module: 'go.temporal.io/server', version: '1.32.2' };
@@ -56,15 +57,6 @@ function runGo(args, { env, log }) {
     );
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`go ${args.join(' ')} failed (${code ?? signal})`))));
   });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
 }
 
 /** A lock file so that two runs (say CI and a developer’s terminal) never build at once. */

@@ -7,7 +7,7 @@ import { FREE_STRIPES } from '../../db/migrations/20261130030000-queue-position-
 import { ACTIVE_SQL, QUEUE_POSITIONS, queueNumbers, queueNumbersOf, type QueueNumbers } from '../../db/queue-numbers';
 import { mergedPosition } from '../../domain/priority-share';
 import { ruleSettingsSchema } from '../../domain/rule-settings';
-import { createDb, migrateLatest } from '../../db/connection';
+import { migrateLatest } from '../../db/connection';
 import { scratchDb, testDb } from '../helpers/db';
 import { buildRegion } from '../helpers/lifecycle';
 
@@ -388,7 +388,7 @@ describe('R4.1 writers of one queue at once take stripes of their own', () => {
   it('R4.1 a transaction keeps its stripe for its later writes; with every stripe held, a writer shares one and waits, and nothing is lost', async () => {
     const regionCode = await buildRegion(db);
     const iins = await persons(db, '0000082', FREE_STRIPES + 3);
-    const wide = createDb(process.env.DATABASE_URL!, FREE_STRIPES + 2); // a connection for each open transaction and the last writer
+    const wide = testDb(FREE_STRIPES + 2); // a connection for each open transaction and the last writer
     const open = await Promise.all(Array.from({ length: FREE_STRIPES }, () => wide.transaction()));
     let late: Promise<unknown> | undefined;
     try {

@@ -1,13 +1,16 @@
 import type pg from 'pg';
 import { createDb, warmConnections, type Db } from '../../db/connection';
+import { testDatabaseUrl, testDb } from '../helpers/db';
 import { publicLookup, warmPublicLookup } from '../../db/public-board';
 import { warmDatabase } from '../../api/warm-up';
 import { createLogger } from '../../telemetry/log';
 
-const url = () => {
-  if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set: run the tests through jest (global-setup.mjs)');
-  return process.env.DATABASE_URL;
-};
+/** A logger whose lines the test reads back, parsed. */
+function capturedLog() {
+  const lines: string[] = [];
+  const log = createLogger({ name: 'api', destination: { write: (line: string) => void lines.push(line) } });
+  return { log, entries: () => lines.map((l) => JSON.parse(l)) };
+}
 
 /** tarn's own state: what the pool holds, and its reaping as if every free connection had idled past the timeout. */
 const pool = (db: Db) => db.client.pool as { numUsed(): number; numFree(): number; free: { timestamp: number }[]; check(): void };
@@ -31,7 +34,7 @@ describe('the API’s database connections, opened and readied before the first 
   afterEach(() => db?.destroy());
 
   it('opens as many connections as asked, each its own backend, each with the look-up prepared and past its custom plans', async () => {
-    db = createDb(url(), 3, { keepOpen: true });
+    db = testDb(3, { keepOpen: true });
     await warmConnections(db, 3, (connection) => warmPublicLookup(db!, connection));
     expect(pool(db).numFree()).toBe(3);
     const plans = await lookupPlans(db);
@@ -40,7 +43,7 @@ describe('the API’s database connections, opened and readied before the first 
   });
 
   it('a look-up after the warm-up runs on a connection already open, on the statement already prepared', async () => {
-    db = createDb(url(), 2, { keepOpen: true });
+    db = testDb(2, { keepOpen: true });
     await warmConnections(db, 2, (connection) => warmPublicLookup(db!, connection));
     const before = await lookupPlans(db);
     expect(await publicLookup(db, 'no-such-number')).toBeUndefined();
@@ -52,42 +55,40 @@ describe('the API’s database connections, opened and readied before the first 
   });
 
   it('keepOpen keeps idle connections through the pool’s reaping; without it they are closed', async () => {
-    db = createDb(url(), 2, { keepOpen: true });
+    db = testDb(2, { keepOpen: true });
     await warmConnections(db, 2, async () => {});
     reapIdle(db);
     expect(pool(db).numFree()).toBe(2);
     await db.destroy();
-    db = createDb(url(), 2);
+    db = testDb(2);
     await warmConnections(db, 2, async () => {});
     reapIdle(db);
     expect(pool(db).numFree()).toBe(0);
   });
 
   it('a failing warm-up hands every connection back to the pool', async () => {
-    db = createDb(url(), 2, { keepOpen: true });
+    db = testDb(2, { keepOpen: true });
     await expect(warmConnections(db, 2, async () => Promise.reject(new Error('warm-up failed')))).rejects.toThrow('warm-up failed');
     expect(pool(db).numUsed()).toBe(0);
     expect(pool(db).numFree()).toBe(2);
   });
 
   it('a database that cannot be reached does not keep the API from starting: it is said, and the start goes on', async () => {
-    const lines: string[] = [];
-    const log = createLogger({ name: 'api', destination: { write: (line: string) => void lines.push(line) } });
-    const unreachable = new URL(url());
+    const { log, entries } = capturedLog();
+    const unreachable = new URL(testDatabaseUrl());
     unreachable.port = '1';
     db = createDb(unreachable.toString(), 2, { keepOpen: true });
     await warmDatabase(db, 2, log, 5_000);
-    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('connections not warmed') }));
+    expect(entries()).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('connections not warmed') }));
     expect(pool(db).numUsed()).toBe(0);
   });
 
   it('a database slower than the limit is not waited for', async () => {
-    const lines: string[] = [];
-    const log = createLogger({ name: 'api', destination: { write: (line: string) => void lines.push(line) } });
-    db = createDb(url(), 1, { keepOpen: true });
+    const { log, entries } = capturedLog();
+    db = testDb(1, { keepOpen: true });
     const held = await db.client.acquireConnection(); // the pool's only connection, so the warm-up waits
     await warmDatabase(db, 1, log, 200);
-    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('within 200 ms') }));
+    expect(entries()).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('within 200 ms') }));
     await db.client.releaseConnection(held);
   });
 });

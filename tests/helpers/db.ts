@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createDb, type Db } from '../../db/connection';
+import { createDb, type Db, type DbOptions } from '../../db/connection';
 
-/** A knex on the run's PostgreSQL (started by global-setup.mjs). Destroy it in afterAll. */
-export function testDb(): Db {
+/** The run's PostgreSQL (started by global-setup.mjs). */
+export function testDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: run the tests through jest (global-setup.mjs)');
-  return createDb(url, 5);
+  return url;
+}
+
+/** A knex on the run's PostgreSQL. Destroy it in afterAll. */
+export function testDb(poolMax = 5, options?: DbOptions): Db {
+  return createDb(testDatabaseUrl(), poolMax, options);
 }
 
 /**

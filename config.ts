@@ -23,6 +23,12 @@ const schema = z.object({
    * 14–15/s at the SDK's 10, a fifth of them on the task queue; 16–19/s at 20, half).
    */
   WORKER_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).default(20),
+  /**
+   * Whether the worker's workflow threads keep the SDK's stack trace of every promise, which the
+   * Web UI's "Stack Trace" tab shows (worker/workflow-threads.cjs; README, "Benchmarks": the offer
+   * run took a quarter longer with them).
+   */
+  WORKER_STACK_TRACES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Whether the worker registers its search attributes on start (needs operator rights). */
   REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Whether the worker creates or updates the daily publication and offer schedules on start. */

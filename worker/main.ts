@@ -17,6 +17,7 @@ import { registerSearchAttributes } from './search-attributes';
 import { startWorkerHealth } from './health';
 import { createApplicationWorker } from './worker';
 import { installRuntime } from './runtime';
+import { workflowStackTraces } from './stack-traces';
 import { bundleWorkflows } from './bundle';
 import { createLogger, logFatal, type Logger } from '../telemetry/log';
 import { startTracing } from '../telemetry/tracing';
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   // First: the Runtime (its logger, its metrics exporter) is fixed by whatever touches it first.
   const log = createLogger({ name: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   installRuntime(config, log);
+  const stackTraces = workflowStackTraces(config.WORKER_STACK_TRACES);
+  if (stackTraces.unexpected) log.warn(stackTraces.message);
+  else log.info(stackTraces.message);
   if (config.WORKER_METRICS_PORT) log.info(`worker metrics on http://localhost:${config.WORKER_METRICS_PORT}/metrics (bound to ${config.METRICS_HOST})`);
   // Before any client or worker: their spans need the provider (and without an endpoint, none is).
   const tracing = startTracing({ serviceName: 'kindergarten-queue-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });

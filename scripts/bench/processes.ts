@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { nodeFlags } from '../lib/node-flags.cjs';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -26,7 +27,7 @@ function nodeArgs(name: string, entry: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
   // A folder per process: every thread (the loader's, the workflow threads') writes a profile of its own.
   const profile = dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir, name)] : [];
-  return [...profile, '--import', 'tsx', entry];
+  return [...profile, ...nodeFlags(entry), '--import', 'tsx', entry];
 }
 
 function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, logDir?: string): ChildProcess {

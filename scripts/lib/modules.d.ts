@@ -30,3 +30,6 @@ declare module '*/tools.mjs' {
 declare module '*/lib/processes.mjs' {
   export function alive(pid: number): boolean;
 }
+declare module '*/node-flags.cjs' {
+  export function nodeFlags(entry: string): string[];
+}

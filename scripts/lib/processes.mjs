@@ -1,8 +1,11 @@
 // Child processes of the local stacks (`npm start`, `npm run start:cluster`): the project's
 // TypeScript entry points under tsx, their output prefixed with their name, and readiness polls.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from './tools.mjs';
+
+const { nodeFlags } = createRequire(import.meta.url)('./node-flags.cjs');
 
 /** Writes a child's stdout and stderr to ours, each line prefixed with `[name]`. */
 export function prefixOutput(child, name) {
@@ -14,9 +17,9 @@ export function prefixOutput(child, name) {
   relay(child.stderr, process.stderr);
 }
 
-/** Starts a TypeScript entry point (worker/main.ts, api/main.ts…) under tsx with `env`. */
+/** Starts a TypeScript entry point (worker/main.ts, api/main.ts…) under tsx with `env` and its Node flags. */
 export function spawnTs(name, entry, env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeFlags(entry), '--import', 'tsx', entry], {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

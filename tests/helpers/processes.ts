@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { nodeFlags } from '../../scripts/lib/node-flags.cjs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,11 +19,11 @@ export interface Child {
 }
 
 /**
- * Runs an entry point as `npm start` does (node + tsx) against the jest run's PostgreSQL and
+ * Runs an entry point as `npm start` does (node, its flags, tsx) against the jest run's PostgreSQL and
  * Temporal, with `env` over the jest process's own (which names both).
  */
 export function runProcess(entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags(entry), '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (b) => (output += b));
   child.stderr!.on('data', (b) => (output += b));

@@ -61,6 +61,8 @@ describe("the worker process's /livez and /readyz", () => {
       body: { status: 'ok', checks: { workers: 'polling', postgres: 'up', temporal: 'up' } },
     });
     expect(worker.output()).toContain('worker polling task queues');
+    // Started as npm start starts it (its Node flags): the workflow threads keep no stack per promise.
+    expect(worker.output()).toContain('workflow stack traces off (WORKER_STACK_TRACES=false)');
     const unknown = await get(`${base}/metrics`);
     expect([unknown.status, unknown.type, unknown.body.code]).toEqual([404, 'application/problem+json', 'NOT_FOUND']);
 

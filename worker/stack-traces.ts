@@ -3,6 +3,8 @@
  * loaded by the process's Node flags, decides them; this only reads what it found). A worker started
  * without those flags keeps the SDK's stack traces whatever WORKER_STACK_TRACES says, and says so.
  */
+// The preload's key, by name rather than imported: importing the preload would run it, and a process
+// started without it would then look as if it had been.
 const REPORT = Symbol.for('kindergarten-queue.workflow-threads');
 
 interface PreloadReport {

@@ -134,6 +134,7 @@ describe('the API request log (api/request-log.ts)', () => {
     for (const given of [undefined, 'a b', 'x'.repeat(65), 'id\u00e9', '<script>']) {
       const res = await fetch(`${api.baseUrl}/livez`, { headers: given === undefined ? {} : { 'X-Request-Id': given } });
       const id = res.headers.get('x-request-id')!;
+      await res.text();
       expect([given, id]).toEqual([given, expect.stringMatching(UUID)]);
       expect(await linesOf(id)).toEqual([expect.objectContaining({ route: '/livez', status: 200, level: 'debug' })]); // a probe, at debug
     }

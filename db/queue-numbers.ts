@@ -26,9 +26,11 @@ export interface QueueNumbers {
  * corrected for it.
  */
 export const QUEUE_POSITIONS = `
-  WITH a AS (
+  -- Materialized: inlined, the slot would be computed again for each bit of it and each row of its second.
+  WITH a AS MATERIALIZED (
     SELECT a.number, a.region_code, a.queue_type, a.group_year, coalesce(a.need_category, '') AS need_category,
-           a.benefit_rank, a.registered_at, a.status, queue_position_slot(a.registered_at) AS slot
+           a.benefit_rank, a.registered_at, a.status, queue_position_slot(a.registered_at) AS slot,
+           to_timestamp(floor(extract(epoch FROM a.registered_at))) AS slot_start
     FROM applications a
     WHERE a.number = ANY(?::text[])
   )
@@ -48,15 +50,14 @@ export const QUEUE_POSITIONS = `
       AND t.node = ANY(ARRAY(SELECT ((a.slot - 1) >> b) << b FROM generate_series(0, 31) b WHERE ((a.slot - 1) >> b) & 1 = 1))
   ) p
   CROSS JOIN LATERAL (
-    -- From 2 s back, so the range surely holds the whole second whatever the rounding; the slot decides.
+    -- Its own second: from the second's start up to itself (which is before the next second's start).
     SELECT count(*) AS active, count(*) FILTER (WHERE o.status = 'queued') AS queued
     FROM applications o
     WHERE o.region_code = a.region_code AND o.queue_type = a.queue_type AND o.group_year = a.group_year
       AND coalesce(o.need_category, '') = a.need_category AND o.status IN ${ACTIVE_SQL}
       AND o.benefit_rank = a.benefit_rank
-      AND o.registered_at >= a.registered_at - interval '2 seconds'
+      AND o.registered_at >= a.slot_start
       AND (o.registered_at, o.number) < (a.registered_at, a.number)
-      AND queue_position_slot(o.registered_at) = a.slot
   ) e
   CROSS JOIN LATERAL (
     SELECT ${[0, 1, 2].flatMap((rank) => [`coalesce(sum(n) FILTER (WHERE t.benefit_rank = ${rank}), 0) AS active_${rank}`, `coalesce(sum(n) FILTER (WHERE t.benefit_rank = ${rank} AND t.tally = 'queued'), 0) AS queued_${rank}`]).join(',\n           ')}

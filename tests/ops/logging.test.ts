@@ -4,11 +4,14 @@
  * log lines; IINs cut to six digits; never a token, signed XML or a body.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import Koa from 'koa';
 import { createApp } from '../../api/app';
+import { requestLog } from '../../api/request-log';
 import { listen } from '../../api/server';
 import { requestIdOf } from '../../contracts/request-id';
 import { createDb } from '../../db/connection';
@@ -167,6 +170,40 @@ describe('the API request log (api/request-log.ts)', () => {
     } finally {
       server.close();
       await unreachable.destroy();
+    }
+  });
+
+  it('writes one line, marked aborted, for a request its client gave up on before the answer', async () => {
+    const log = captured();
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((r) => (arrived = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let handled!: () => void;
+    const done = new Promise<void>((r) => (handled = r));
+    const app = new Koa();
+    app.use(requestLog(createLogger({ name: 'api', destination: log.destination })));
+    app.use(async (ctx) => {
+      arrived();
+      await gate;
+      ctx.body = 'too late';
+      handled();
+    });
+    const server = await listen(app, 0, '127.0.0.1');
+    try {
+      const request = http.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/slow', headers: { 'X-Request-Id': 'aborted-1' } });
+      request.on('error', () => undefined);
+      await inHandler;
+      request.destroy();
+      const lineOf = () => log.entries().filter((e) => e.requestId === 'aborted-1' && 'status' in e);
+      await waitUntil(async () => lineOf(), (lines) => lines.length > 0, { label: 'the aborted request line' });
+      release();
+      await done;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(lineOf()).toEqual([expect.objectContaining({ url: '/slow', msg: expect.stringContaining('(aborted)') })]);
+    } finally {
+      release();
+      server.close();
     }
   });
 

@@ -32,7 +32,8 @@ export const QUEUE_POSITIONS = `
            a.benefit_rank, a.registered_at, a.status, queue_position_slot(a.registered_at) AS slot,
            to_timestamp(floor(extract(epoch FROM a.registered_at))) AS slot_start
     FROM applications a
-    WHERE a.number = ANY(?::text[])
+    -- R4.1: only an active application has numbers; a closed one's costs its row, not its queue's nodes.
+    WHERE a.number = ANY(?::text[]) AND a.status IN ${ACTIVE_SQL}
   )
   SELECT a.number, a.status, a.benefit_rank, a.queue_type,
          r.settings -> 'priorityShare' AS priority_share, coalesce(c.position, 0) AS position,

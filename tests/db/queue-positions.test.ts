@@ -19,7 +19,8 @@ afterAll(() => db?.destroy());
 
 /**
  * The oracle: the numbers as db/queue-numbers.ts counted them before positions were kept — every
- * active application ahead, counted afresh (the same queries, for many numbers at once).
+ * active application ahead, counted afresh (the same queries, for many numbers at once), for the
+ * active applications among them.
  */
 const RECOUNT = `
   SELECT a.number, count(o.number) + 1 AS in_queue,
@@ -30,7 +31,7 @@ const RECOUNT = `
    AND coalesce(o.need_category, '') = coalesce(a.need_category, '')
    AND o.status IN ${ACTIVE_SQL}
    AND (o.benefit_rank, o.registered_at, o.number) < (a.benefit_rank, a.registered_at, a.number)
-  WHERE a.number = ANY(?)
+  WHERE a.number = ANY(?) AND a.status IN ${ACTIVE_SQL} -- a closed application has no numbers
   GROUP BY a.number`;
 const SHARE = `
   SELECT a.number, a.benefit_rank, a.queue_type, r.settings -> 'priorityShare' AS priority_share, coalesce(c.position, 0) AS position
@@ -319,6 +320,23 @@ describe('R4.1 positions of a long queue', () => {
     expect(counted[1]).toBeGreaterThan(10 * counted[0]!); // what this test would catch
     expect(kept[1]).toBeLessThanOrEqual(kept[0]! * 1.5 + 20);
     expect(kept[1]).toBeLessThan(counted[1]! / 2);
+  });
+
+  it('R4.1 a closed application has no numbers, and its look-up reads its own row, not its queue', async () => {
+    const [active, closed] = (await s('applications').where({ region_code: regionCode, group_year: 2023 }).orderBy('number').limit(2).pluck('number')) as string[];
+    await s('applications').where({ number: closed }).update({ status: 'removed', status_changed_at: s.fn.now() });
+    try {
+      expect(await queueNumbers(s, closed!)).toBeUndefined();
+      const buffers = async (number: string): Promise<number> => {
+        const plan = (await s.raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${QUEUE_POSITIONS}`, [[number]])).rows[0]['QUERY PLAN'][0].Plan;
+        return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+      };
+      const [own, open] = [await buffers(closed!), await buffers(active!)];
+      expect(own).toBeLessThanOrEqual(5); // the primary key's path to its row
+      expect(open).toBeGreaterThan(3 * own);
+    } finally {
+      await s('applications').where({ number: closed }).update({ status: 'queued' });
+    }
   });
 
   it('R4.1 the migration builds for rows already there the positions the triggers keep', async () => {

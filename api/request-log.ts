@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import { SANE_REQUEST_ID } from '../contracts/request-id';
-import type { Logger } from '../telemetry/log';
+import { maskIins, type Logger } from '../telemetry/log';
 import { runWithRequestId } from '../telemetry/request-id';
 
 declare module 'koa' {
@@ -57,9 +57,21 @@ function levelOf(req: IncomingMessage, res: ServerResponse, outcome: Outcome, er
   return PROBES.has(pathOf(req.url)) ? 'debug' : 'info';
 }
 
+/**
+ * A request ID the API makes: a UUID, but never one whose last group is twelve digits (one in
+ * about 280), which every log line would mask as an IIN (telemetry/log.ts) and so no longer show
+ * the ID the client was given.
+ */
+export function freshRequestId(uuid: () => string = randomUUID): string {
+  for (;;) {
+    const id = uuid();
+    if (maskIins(id) === id) return id;
+  }
+}
+
 function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : freshRequestId();
 }
 
 /** The problem `code` of an answer that is a problem. */

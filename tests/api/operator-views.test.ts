@@ -1,6 +1,7 @@
 import { auditLinesOf } from '../helpers/audit';
 import { randomUUID } from 'node:crypto';
 import type { ApplicationStatus } from '../../domain/statuses';
+import { freshRequestId } from '../../api/request-log';
 import { operatorSearchQuery, type OperatorSearch } from '../../db/operator-search';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily, buildStaff } from '../helpers/factories';
@@ -260,7 +261,8 @@ describe('personal-data law: every read of personal data by an operator is recor
     const first = await seeded(regionA, { childBirthDate: '2021-01-01', registeredAt: new Date('2026-11-01T04:00:00Z') });
     const second = await seeded(regionA, { childBirthDate: '2021-01-01', registeredAt: new Date('2026-11-02T04:00:00Z') });
     const foreign = await seeded(regionB);
-    const ids = { search: `pd-search-${randomUUID()}`, card: `pd-card-${randomUUID()}`, empty: `pd-empty-${randomUUID()}` };
+    // IDs the logs show as given: a UUID ending in twelve digits would be masked as an IIN.
+    const ids = { search: `pd-search-${freshRequestId()}`, card: `pd-card-${freshRequestId()}`, empty: `pd-empty-${freshRequestId()}` };
 
     const lines = await auditLines(async () => {
       const found = await search(op, { groupYear: 2021, status: 'queued', limit: 200, reason: 'checking the 2021 cohort' }, { 'X-Request-Id': ids.search });

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import Koa from 'koa';
 import { createApp } from '../../api/app';
-import { requestLog } from '../../api/request-log';
+import { freshRequestId, requestLog } from '../../api/request-log';
 import { listen } from '../../api/server';
 import { requestIdOf } from '../../contracts/request-id';
 import { createDb } from '../../db/connection';
@@ -141,6 +141,12 @@ describe('the API request log (api/request-log.ts)', () => {
       expect([given, id]).toEqual([given, expect.stringMatching(UUID)]);
       expect(await linesOf(id)).toEqual([expect.objectContaining({ route: '/livez', status: 200, level: 'debug' })]); // a probe, at debug
     }
+  });
+
+  it('never names a request with a UUID the logs would mask as an IIN (its last group twelve digits)', () => {
+    const made = ['0d3c8f4e-5a1b-4c2d-9e3f-123456789012', '0d3c8f4e-5a1b-4c2d-9e3f-12345678901a'];
+    expect(freshRequestId(() => made.shift()!)).toBe('0d3c8f4e-5a1b-4c2d-9e3f-12345678901a');
+    for (let i = 0; i < 1000; i++) expect(freshRequestId()).toMatch(UUID);
   });
 
   it('logs a refusal at warn with its problem code, and a route that does not exist without a route', async () => {

@@ -38,7 +38,10 @@ describe('R9.2 Chromium killed in the middle of a batch of documents', () => {
     const filings = [];
     for (let i = 0; i < 4; i++) filings.push(await fileApplication(db, { language: i % 2 ? 'kk' : 'ru' }));
 
-    const result = await renderActivity(db, renderer, { concurrency: 4 })(12);
+    // The batch's bound on a render is the renderer's, as in the worker (DOCUMENT_RENDER_TIMEOUT_MS
+    // is both): with the tests' 5 s, a busy machine cut off renders the renderer was still retrying
+    // on a new browser, and they were claimed and rendered twice (seen in CI).
+    const result = await renderActivity(db, renderer, { concurrency: 4, workTimeoutMs: 20_000, timeBudgetMs: 45_000 })(12);
     expect(killed).toBeDefined();
     expect(chromium.launches()).toBeGreaterThanOrEqual(2);
     expect(result).toMatchObject({ claimed: 12, rendered: 12, failed: 0 });

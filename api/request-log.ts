@@ -102,11 +102,12 @@ export function requestLog(logger: Logger): Middleware {
       res.off('finish', complete);
       res.off('error', complete);
       const durationMs = Date.now() - started;
-      const failed = err !== undefined || res.statusCode >= 500;
-      const message = failed
-        ? `${req.method} ${pathOf(req.url)} ${res.statusCode} failed`
-        : `${req.method} ${pathOf(req.url)} ${res.statusCode} in ${durationMs} ms${res.writableEnded ? '' : ' (aborted)'}`;
-      log[levelOf(req, res, outcome, err)](lineOf(req, res, outcome, durationMs), message);
+      const level = levelOf(req, res, outcome, err);
+      const message =
+        level === 'error'
+          ? `${req.method} ${pathOf(req.url)} ${res.statusCode} failed`
+          : `${req.method} ${pathOf(req.url)} ${res.statusCode} in ${durationMs} ms${res.writableEnded ? '' : ' (aborted)'}`;
+      log[level](lineOf(req, res, outcome, durationMs), message);
     };
     res.on('close', complete);
     res.on('finish', complete);

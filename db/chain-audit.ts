@@ -95,6 +95,8 @@ export async function auditChain(db: Db, region: string, verifyHead: (xml: strin
 
   const readModel = await crossCheck(db, region, entries);
   if (readModel.problem) problems.push(readModel.problem);
+  const places = await crossCheckPlaces(db, region, entries);
+  if (places) problems.push(places);
   return { entries, heads, problems, counts: { entries: entries.length, heads: heads.length, applications: readModel.applications, events: readModel.events } };
 }
 
@@ -115,7 +117,7 @@ interface EventRow {
  * records. The first application that does not fit is named.
  */
 async function crossCheck(db: Db, region: string, entries: ChainEntry[]): Promise<{ problem: string | null; applications: number; events: number }> {
-  const apps: AppRow[] = await db('applications').where({ region_code: region }).orderBy('number').select('number', 'status', 'registered_at', 'queue_type', 'benefit_category', 'need_category');
+  const apps: AppRow[] = await db('applications').where({ region_code: region }).orderBy('number').select('number', 'status', 'registered_at', 'queue_type', 'benefit_category', 'need_category', 'group_year');
   const located: { application_number: string; seq: number; event_seq: number | null }[] = await db('chain_entries')
     .where({ region_code: region })
     .whereNotNull('application_number')
@@ -148,6 +150,7 @@ interface AppRow {
   queue_type: string;
   benefit_category: string;
   need_category: string | null;
+  group_year: number;
 }
 
 function checkApplication(a: AppRow, events: EventRow[], chained: ChainEntry[], eventSeqOf: Map<number, number | null>): string | null {
@@ -191,6 +194,33 @@ function checkApplication(a: AppRow, events: EventRow[], chained: ChainEntry[], 
   const lastEntry = chained[chained.length - 1]!;
   if (lastEntry.category !== category) {
     return `category is ${category} in applications, but its last entry ${lastEntry.seq} (${lastEntry.event}) records ${lastEntry.category ?? 'none'}`;
+  }
+  // An application's group year never changes through the system: every entry that records one
+  // must record the row's, so a child moved to another year's queue in the row is named.
+  const moved = chained.find((e) => e.groupYear !== null && e.groupYear !== a.group_year);
+  if (moved) return `group_year is ${a.group_year} in applications, but its entry ${moved.seq} (${moved.event}) records ${moved.groupYear}`;
+  return null;
+}
+
+/**
+ * Each place of the region against its entries: its group year must be the one its last entry that
+ * records one says (a correction through the system writes an entry with the corrected year), so
+ * a place moved to another year's queue in the row is named. The first place that does not fit.
+ */
+async function crossCheckPlaces(db: Db, region: string, entries: ChainEntry[]): Promise<string | null> {
+  const last = new Map<string, ChainEntry>();
+  for (const e of entries) if (e.place !== null && e.number === null && e.groupYear !== null) last.set(e.place, e);
+  if (last.size === 0) return null;
+  const places: { id: number; group_year: number }[] = await db('places as p')
+    .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
+    .where('k.region_code', region)
+    .orderBy('p.id')
+    .select('p.id', 'p.group_year');
+  for (const p of places) {
+    const entry = last.get(String(p.id));
+    if (entry && entry.groupYear !== p.group_year) {
+      return `place ${p.id}: group_year is ${p.group_year} in places, but its last entry ${entry.seq} (${entry.event}) records ${entry.groupYear}`;
+    }
   }
   return null;
 }

@@ -26,6 +26,11 @@ export interface PendingEntry {
   category?: string | null;
   place?: string | null;
   actorRole: ChainActorRole;
+  /**
+   * The group year of the entry's queue: a place's entry gives its place's; left out on an
+   * application's entry, `appendChainEntries` reads it from `applications`.
+   */
+  groupYear?: number | null;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface PendingEntry {
  */
 export async function appendChainEntries(trx: Knex, region: string, entries: readonly PendingEntry[]): Promise<ChainEntry[]> {
   if (entries.length === 0) return [];
-  const categories = await categoriesOf(trx, entries.filter((e) => e.number !== null && e.category === undefined).map((e) => e.number!));
+  const facts = await applicationFactsOf(trx, entries.filter((e) => e.number !== null && (e.category === undefined || e.groupYear === undefined)).map((e) => e.number!));
   const contents = entries.map((e) => ({
     region,
     at: iso(e.at),
@@ -50,22 +55,23 @@ export async function appendChainEntries(trx: Knex, region: string, entries: rea
     number: e.number,
     queueWhole: e.queueWhole ?? null,
     queueCategory: e.queueCategory ?? null,
-    category: e.category !== undefined ? e.category : e.number === null ? null : (categories.get(e.number) ?? null),
+    category: e.category !== undefined ? e.category : e.number === null ? null : (facts.get(e.number)?.category ?? null),
     place: e.place ?? null,
     actorRole: e.actorRole,
+    groupYear: e.groupYear !== undefined ? e.groupYear : e.number === null ? null : (facts.get(e.number)?.groupYear ?? null),
   }));
   const column = <K extends keyof (typeof contents)[number]>(k: K) => contents.map((c) => c[k]);
   const { rows } = await trx.raw(
     `WITH h AS (SELECT * FROM chain_advance(?, ?::text[]))
-     INSERT INTO chain_entries (region_code, seq, prev_hash, hash, at, event, application_number, event_seq, queue_whole, queue_category, category, place_id, actor_role)
-     SELECT ?, h.seq, h.prev_hash, h.hash, v.at::timestamptz, v.event, v.number, v.event_seq, v.queue_whole, v.queue_category, v.category, v.place, v.actor_role
-     FROM h JOIN unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[])
-       WITH ORDINALITY AS v(at, event, number, event_seq, queue_whole, queue_category, category, place, actor_role, ord) ON v.ord = h.ord
+     INSERT INTO chain_entries (region_code, seq, prev_hash, hash, at, event, application_number, event_seq, queue_whole, queue_category, category, place_id, actor_role, group_year)
+     SELECT ?, h.seq, h.prev_hash, h.hash, v.at::timestamptz, v.event, v.number, v.event_seq, v.queue_whole, v.queue_category, v.category, v.place, v.actor_role, v.group_year
+     FROM h JOIN unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::int[])
+       WITH ORDINALITY AS v(at, event, number, event_seq, queue_whole, queue_category, category, place, actor_role, group_year, ord) ON v.ord = h.ord
      RETURNING seq, prev_hash, hash`,
     [
       region, contents.map(canonicalTail), region,
       column('at'), column('event'), column('number'), entries.map((e) => e.eventSeq ?? null), column('queueWhole'), column('queueCategory'),
-      column('category'), column('place'), column('actorRole'),
+      column('category'), column('place'), column('actorRole'), column('groupYear'),
     ] as Knex.Value[],
   );
   const placed = (rows as { seq: number; prev_hash: string; hash: string }[]).sort((a, b) => a.seq - b.seq);
@@ -77,16 +83,16 @@ export async function appendChainEntries(trx: Knex, region: string, entries: rea
   });
 }
 
-/** Columns of `applications` that make an application's chain category. */
-const CATEGORY_COLUMNS = ['queue_type', 'benefit_category', 'need_category'] as const;
-type CategoryRow = { queue_type: string; benefit_category: string; need_category: string | null };
+/** Columns of `applications` that an application's entries record: its chain category's and its group year. */
+const CATEGORY_COLUMNS = ['queue_type', 'benefit_category', 'need_category', 'group_year'] as const;
+type CategoryRow = { queue_type: string; benefit_category: string; need_category: string | null; group_year: number };
 const categoryOfRow = (a: CategoryRow) => chainCategoryOf({ queueType: a.queue_type, benefitCategory: a.benefit_category, needCategory: a.need_category });
 
-/** The chain categories of applications, as `trx` sees them (after the event's writes). */
-async function categoriesOf(trx: Knex, numbers: readonly string[]): Promise<Map<string, string>> {
+/** The chain categories and group years of applications, as `trx` sees them (after the event's writes). */
+async function applicationFactsOf(trx: Knex, numbers: readonly string[]): Promise<Map<string, { category: string; groupYear: number }>> {
   if (numbers.length === 0) return new Map();
   const rows: (CategoryRow & { number: string })[] = await trx('applications').whereIn('number', [...new Set(numbers)]).select('number', ...CATEGORY_COLUMNS);
-  return new Map(rows.map((a) => [a.number, categoryOfRow(a)]));
+  return new Map(rows.map((a) => [a.number, { category: categoryOfRow(a), groupYear: a.group_year }]));
 }
 
 /** One application event (R3.3) to be chained: what `application_events` got. */
@@ -125,7 +131,7 @@ export async function appendEventEntries(trx: Knex, events: readonly RecordedEve
     if (!app) throw new Error(`chain: application ${e.number} not found`);
     const q = queue.get(e.number);
     const list = byRegion.get(app.region_code) ?? [];
-    list.push(...eventEntries(e, app.applicant_iin, roles, { queueWhole: q?.inQueue ?? null, queueCategory: q?.inCategory ?? null, category: categoryOfRow(app) }));
+    list.push(...eventEntries(e, app.applicant_iin, roles, { queueWhole: q?.inQueue ?? null, queueCategory: q?.inCategory ?? null, category: categoryOfRow(app), groupYear: app.group_year }));
     byRegion.set(app.region_code, list);
   }
   // Regions in one order, so two multi-region transactions never lock heads crosswise.
@@ -153,7 +159,7 @@ export function eventEntries(
   e: RecordedEvent,
   applicantIin: string,
   roles: ReadonlyMap<string, StaffRoles>,
-  after: { queueWhole: number | null; queueCategory: number | null; category: string | null },
+  after: { queueWhole: number | null; queueCategory: number | null; category: string | null; groupYear?: number | null },
 ): PendingEntry[] {
   const actorRole = actorRoleOf(e.actor, e.cause, applicantIin, roles.get(e.actor) ?? new Set());
   const chained: ChainEvent[] | undefined = e.cause === 'offer_withdrawn' ? ['offer_withdrawn'] : chainEventsOf(e.cause, e.startsStopList ?? false);
@@ -172,15 +178,16 @@ export async function appendPlaceEntries(
   actorRole: ChainActorRole,
 ): Promise<void> {
   if (placeIds.length === 0) return;
-  const rows: { id: number; region_code: string }[] = await trx('places as p')
+  const rows: { id: number; region_code: string; group_year: number }[] = await trx('places as p')
     .join('kindergartens as k', 'k.id', 'p.kindergarten_id')
     .whereIn('p.id', placeIds)
     .orderBy('p.id')
-    .select('p.id', 'k.region_code');
+    .select('p.id', 'k.region_code', 'p.group_year');
   const byRegion = new Map<string, PendingEntry[]>();
   for (const r of rows) {
     const list = byRegion.get(r.region_code) ?? [];
-    list.push({ at, event, number: null, place: String(r.id), actorRole });
+    // The place's group year as `trx` left it: a correction's entry records the corrected year.
+    list.push({ at, event, number: null, place: String(r.id), actorRole, groupYear: r.group_year });
     byRegion.set(r.region_code, list);
   }
   for (const region of [...byRegion.keys()].sort()) await appendChainEntries(trx, region, byRegion.get(region)!);
@@ -191,7 +198,7 @@ export async function appendPlaceEntries(
 /** An entry as the routes publish it: the region is the route's. */
 export type PublicChainEntry = Omit<ChainEntry, 'region'>;
 
-const ENTRY_COLUMNS = ['region_code', 'seq', 'prev_hash', 'hash', 'at', 'event', 'application_number', 'queue_whole', 'queue_category', 'category', 'place_id', 'actor_role'];
+const ENTRY_COLUMNS = ['region_code', 'seq', 'prev_hash', 'hash', 'at', 'event', 'application_number', 'queue_whole', 'queue_category', 'category', 'place_id', 'actor_role', 'group_year'];
 
 /** A stored row as the entry that was hashed. */
 export function entryOf(r: Record<string, any>): ChainEntry {
@@ -208,6 +215,7 @@ export function entryOf(r: Record<string, any>): ChainEntry {
     category: r.category,
     place: r.place_id,
     actorRole: r.actor_role,
+    groupYear: r.group_year ?? null,
   };
 }
 

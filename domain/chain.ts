@@ -51,20 +51,31 @@ export interface ChainEntryContent {
   category: string | null;
   place: string | null; // the place's id (decimal string), where the event concerns one
   actorRole: ChainActorRole;
+  /**
+   * The group year of the queue the entry concerns: the application's, or the place's as it stands
+   * after the event; null where there is neither (a departure of a child enrolled without an
+   * application) and in every entry written before group years were chained (30 Nov 2026).
+   */
+  groupYear: number | null;
 }
 
 export interface ChainEntry extends ChainEntryContent {
   hash: string;
 }
 
+/** The group year as its last field, where the entry has one: an entry without one keeps the form entries had before it. */
+const withGroupYear = (fields: unknown[], groupYear: number | null | undefined) => (groupYear == null ? fields : [...fields, groupYear]);
+
 /**
  * The canonical serialisation: a JSON array of the fields in this fixed order — seq, prevHash,
- * region, at, event, number, queueWhole, queueCategory, category, place, actorRole — written by
- * JSON.stringify with no whitespace, encoded as UTF-8. An array, not an object, so no key order
- * has to be agreed; every value is a string, an integer or null.
+ * region, at, event, number, queueWhole, queueCategory, category, place, actorRole, and groupYear
+ * only where it is not null — written by JSON.stringify with no whitespace, encoded as UTF-8. An
+ * array, not an object, so no key order has to be agreed; every value is a string, an integer or
+ * null. Entries written before group years were chained have eleven fields and hash as they did;
+ * setting or clearing a group year changes the form, so the stored hash no longer fits either way.
  */
 export function canonicalEntry(e: ChainEntryContent): string {
-  return JSON.stringify([e.seq, e.prevHash, e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole]);
+  return JSON.stringify(withGroupYear([e.seq, e.prevHash, e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole], e.groupYear));
 }
 
 /**
@@ -74,7 +85,7 @@ export function canonicalEntry(e: ChainEntryContent): string {
  * happens in one statement (db/chain.ts).
  */
 export function canonicalTail(e: Omit<ChainEntryContent, 'seq' | 'prevHash'>): string {
-  return JSON.stringify([e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole]).slice(1);
+  return JSON.stringify(withGroupYear([e.region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole], e.groupYear)).slice(1);
 }
 
 /**

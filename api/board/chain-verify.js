@@ -9,11 +9,15 @@
   var GENESIS_HASH = new Array(65).join('0');
 
   /**
-   * domain/chain.ts `canonicalEntry`: a JSON array of the fields in this fixed order. The public
-   * API's entries carry no region (it is in the path), so the region is passed beside the entry.
+   * domain/chain.ts `canonicalEntry`: a JSON array of the fields in this fixed order, the group year
+   * last and only where the entry has one (entries written before group years were chained have
+   * none). The public API's entries carry no region (it is in the path), so the region is passed
+   * beside the entry.
    */
   function canonicalEntry(region, e) {
-    return JSON.stringify([e.seq, e.prevHash, region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole]);
+    var fields = [e.seq, e.prevHash, region, e.at, e.event, e.number, e.queueWhole, e.queueCategory, e.category, e.place, e.actorRole];
+    if (e.groupYear !== null && e.groupYear !== undefined) fields.push(e.groupYear);
+    return JSON.stringify(fields);
   }
 
   function hex(buffer) {

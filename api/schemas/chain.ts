@@ -37,6 +37,11 @@ export const chainEntry = z.strictObject({
     .describe('The application’s queue category just after the event: the general queue’s benefit category (out_of_turn, first_priority, none), the correctional queue’s `<need category>/<benefit category>`; null for a place’s events'),
   place: z.string().nullable().describe('The place’s id, where the event concerns one'),
   actorRole: z.enum(CHAIN_ACTOR_ROLES),
+  groupYear: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The group year of the queue the entry concerns: the application’s, or the place’s after the event; hashed as a twelfth field where not null. Null in entries written before 30 Nov 2026 (hashed with eleven fields) and in a departure without an application'),
 });
 
 export const chainEntriesAnswer = z.strictObject({

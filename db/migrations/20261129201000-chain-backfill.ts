@@ -13,6 +13,9 @@ import { backfillChain } from '../chain-backfill';
 // it again appends nothing twice.
 
 export async function up(knex: Knex): Promise<void> {
+  // Today's append writes each entry's group year, whose column 20261130120000-chain-group-year adds
+  // after this file; on an upgrade from before the chain, this runs first and needs it.
+  await knex.raw('ALTER TABLE chain_entries ADD COLUMN IF NOT EXISTS group_year integer');
   for (const r of await backfillChain(knex)) {
     const undetermined = r.undeterminedStopLists ? `; ${r.undeterminedStopLists} annulments before a removal with no record of a stop-list got no stop_list_started entry` : '';
     console.info(`R11.3 chain backfill: ${r.region}, ${r.entries} entries${undetermined}`);

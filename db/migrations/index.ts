@@ -29,6 +29,7 @@ import * as chainAppendInOneStatement from './20261129200500-chain-append-in-one
 import * as chainBackfill from './20261129201000-chain-backfill';
 import * as offerPlaceSets from './20261129210000-offer-place-sets';
 import * as queuePositionFreeStripes from './20261130030000-queue-position-free-stripes';
+import * as chainGroupYear from './20261130120000-chain-group-year';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so the same source works
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '20261129201000-chain-backfill': chainBackfill,
   '20261129210000-offer-place-sets': offerPlaceSets,
   '20261130030000-queue-position-free-stripes': queuePositionFreeStripes,
+  '20261130120000-chain-group-year': chainGroupYear,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

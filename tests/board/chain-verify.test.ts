@@ -41,11 +41,13 @@ function chainOf(region: string, contents: Omit<ChainEntryContent, 'region' | 's
   return out;
 }
 
+// The first two as entries were written before group years were chained (none: eleven fields), the
+// others as they are written since (the group year last).
 const SAMPLES: Omit<ChainEntryContent, 'region' | 'seq' | 'prevHash'>[] = [
-  { at: '2026-11-29T13:00:00.000Z', event: 'place_published', number: null, queueWhole: null, queueCategory: null, category: null, place: '42', actorRole: 'staff' },
-  { at: '2026-11-29T13:00:00.123Z', event: 'filed', number: '75.UO.2026.000001.1', queueWhole: 1, queueCategory: 1, category: 'first_priority', place: null, actorRole: 'applicant' },
-  { at: '2026-11-30T02:00:00.000Z', event: 'offered', number: '75.KDDO.2026.000123456.1', queueWhole: 2147483647, queueCategory: 0, category: 'speech/out_of_turn', place: '7', actorRole: 'system' },
-  { at: '2027-01-01T00:00:00.000Z', event: 'operator_correction', number: 'Қ-"\\\n\u2028😀', queueWhole: null, queueCategory: 3, category: 'сана"т\\\u00e9', place: 'орын «1»', actorRole: 'operator' },
+  { at: '2026-11-29T13:00:00.000Z', event: 'place_published', number: null, queueWhole: null, queueCategory: null, category: null, place: '42', actorRole: 'staff', groupYear: null },
+  { at: '2026-11-29T13:00:00.123Z', event: 'filed', number: '75.UO.2026.000001.1', queueWhole: 1, queueCategory: 1, category: 'first_priority', place: null, actorRole: 'applicant', groupYear: null },
+  { at: '2026-11-30T02:00:00.000Z', event: 'offered', number: '75.KDDO.2026.000123456.1', queueWhole: 2147483647, queueCategory: 0, category: 'speech/out_of_turn', place: '7', actorRole: 'system', groupYear: 2022 },
+  { at: '2027-01-01T00:00:00.000Z', event: 'operator_correction', number: 'Қ-"\\\n\u2028😀', queueWhole: null, queueCategory: 3, category: 'сана"т\\\u00e9', place: 'орын «1»', actorRole: 'operator', groupYear: 2021 },
 ];
 const REGIONS = ['almaty', 'Алматы облысы', 'шығыс-қазақстан', 'a"b\\c'];
 
@@ -70,6 +72,11 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
     );
     expect(second!.hash).toBe('ae2bd8073718ac17540a4c7c1ce26fd5663da92eb3fe2c532d360b1a1a57ae6d');
     expect(await browser.entryHash('almaty', publicOf(second!))).toBe('ae2bd8073718ac17540a4c7c1ce26fd5663da92eb3fe2c532d360b1a1a57ae6d');
+    // An entry with its group year: the year is the twelfth field.
+    const [withYear] = chainOf('almaty', [{ at: '2026-11-30T12:00:00.000Z', event: 'filed', number: '75.UO.2026.000002.1', queueWhole: 3, queueCategory: 2, category: 'general', place: null, actorRole: 'applicant', groupYear: 2022 }]);
+    expect(canonicalEntry(withYear!)).toBe(`[1,"${GENESIS_HASH}","almaty","2026-11-30T12:00:00.000Z","filed","75.UO.2026.000002.1",3,2,"general",null,"applicant",2022]`);
+    expect(withYear!.hash).toBe('346c852368b5bf951c7022514f954b68526484730f5c81a3a92392ca98fff268');
+    expect(await browser.entryHash('almaty', publicOf(withYear!))).toBe(withYear!.hash);
   });
 
   it('R11.3 finds the same first broken entry as the server: none, a gap, a broken link, a changed content', async () => {
@@ -82,12 +89,16 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
       ['hash', [chain[0]!, chain[1]!, { ...chain[2]!, queueWhole: 1 }, chain[3]!]],
       ['hash of a null made a value', [{ ...chain[0]!, number: '75.UO.2026.000009.1' }]],
       ['hash of a raised category', [chain[0]!, { ...chain[1]!, category: 'out_of_turn' }, chain[2]!]],
+      ['hash of another group year', [chain[0]!, chain[1]!, { ...chain[2]!, groupYear: 2021 }, chain[3]!]],
+      ['hash of a group year cleared', [chain[0]!, chain[1]!, { ...chain[2]!, groupYear: null }, chain[3]!]],
+      ['hash of a group year given to an entry that had none', [chain[0]!, { ...chain[1]!, groupYear: 2022 }, chain[2]!]],
     ];
     for (const [name, entries] of cases) {
       const server = firstBrokenEntry(entries, sha256);
       expect([name, await browser.firstBrokenEntry(region, entries.map(publicOf))]).toEqual([name, server]);
     }
     expect(firstBrokenEntry(cases[3]![1], sha256)).toEqual({ seq: 3, reason: 'hash' });
+    for (const [name, entries] of cases.slice(-3)) expect([name, firstBrokenEntry(entries, sha256)?.reason]).toEqual([name, 'hash']);
   });
 
   it('R11.3 is green only when every signed head is the recomputed hash at its seq', async () => {

@@ -11,6 +11,7 @@ import { startRun } from '../helpers/offer-runs';
 import { useWorkflowSuite } from '../helpers/temporal';
 import { publishPlacesWorkflow } from '../../workflows/offer';
 import { buildFiling } from '../helpers/filings';
+import { correctPlace } from '../../db/place-changes';
 import { behindTheSystemsBack, fileDirect, storedEntries, verifyChain } from './helpers';
 
 const suite = useWorkflowSuite();
@@ -40,6 +41,8 @@ describe('R11.3 verify-chain names what was edited behind the system’s back', 
     expect(entries.map((e) => e.event)).toEqual(['filed', 'filed', 'filed', 'filed', 'place_published', 'filed', 'filed']);
     // Each application's entry records its category; a place's none.
     expect(entries.map((e) => e.category)).toEqual(['none', 'none', 'none', 'none', null, 'none', 'none']);
+    // … and the group year of its queue, as a place's entry records the place's.
+    expect(entries.map((e) => e.group_year)).toEqual([2022, 2022, 2022, 2022, 2022, 2022, 2022]);
     const heads = await db('chain_signed_heads').where({ region_code: region });
     expect(heads).toEqual([expect.objectContaining({ seq: 5, hash: entries[4].hash })]);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kq-chain-')), 'export.json');
@@ -123,6 +126,43 @@ describe('R11.3 verify-chain names what was edited behind the system’s back', 
     verified = await verifyChain(region);
     expect(verified.code).toBe(1);
     expect(verified.output).toMatch(new RegExp(`^FAIL application ${filing.number}: category is hearing/none in applications, but its last entry 9 \\(filed\\) records speech/none`, 'm'));
+  });
+
+  it('R11.3 an application, then a place, moved to another group year’s queue without an entry: verify-chain names each', async () => {
+    const { db } = suite;
+    const { region, filings } = await regionWithSignedHead();
+    // Queue-jumping by the group year: the child moved into the queue of children a year older.
+    const jumper = filings[2]!.number;
+    await db('applications').where({ number: jumper }).update({ group_year: 2021 });
+    let verified = await verifyChain(region);
+    expect(verified.code).toBe(1);
+    expect(verified.output).toMatch(new RegExp(`^FAIL application ${jumper}: group_year is 2021 in applications, but its entry 3 \\(filed\\) records 2022`, 'm'));
+    expect(verified.output).not.toMatch(/FAIL (entry|signed head|place)/); // the chain itself is untouched
+    await db('applications').where({ number: jumper }).update({ group_year: 2022 });
+    expect((await verifyChain(region)).code).toBe(0);
+
+    // A published place moved to another year's queue in its row: offered to other children.
+    const placeId = Number((await storedEntries(db, region)).find((e) => e.event === 'place_published')!.place_id);
+    await db('places').where({ id: placeId }).update({ group_year: 2023 });
+    verified = await verifyChain(region);
+    expect(verified.code).toBe(1);
+    expect(verified.output).toMatch(new RegExp(`^FAIL place ${placeId}: group_year is 2023 in places, but its last entry 5 \\(place_published\\) records 2022`, 'm'));
+    expect(verified.output).not.toMatch(/FAIL (entry|signed head|application)/);
+    await db('places').where({ id: placeId }).update({ group_year: 2022 });
+
+    // The same move through the system (R4.2, a correction while no seat is taken): its entry records
+    // the new year, and the place verifies.
+    const { kindergarten_id: kindergartenId } = await db('places').where({ id: placeId }).first('kindergarten_id');
+    const corrected = await correctPlace(db, { placeId, kindergartenId, change: { groupYear: 2023 }, reason: 'wrong year', by: 'staff', at: new Date(), check: async () => {} });
+    expect(corrected).toEqual({ outcome: 'done', recorded: true });
+    expect((await storedEntries(db, region)).pop()).toMatchObject({ event: 'place_corrected', place_id: String(placeId), group_year: 2023 });
+    expect(await verifyChain(region)).toMatchObject({ code: 0 });
+
+    // The year in an entry changed instead: its hash no longer fits.
+    await behindTheSystemsBack(db, (trx) => trx('chain_entries').where({ region_code: region, seq: 3 }).update({ group_year: 2021 }));
+    verified = await verifyChain(region);
+    expect(verified.code).toBe(1);
+    expect(verified.output).toMatch(/^FAIL entry 3 does not hash to its stored hash/m);
   });
 
   it('R11.3 a head signed with another key than the service’s: verify-chain names it', async () => {

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const tracing = startTracing({ serviceName: 'kindergarten-queue-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, { keepOpen: true });
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, { keepOpen: true, log });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor, ...tracedClientInterceptors(tracing)] } });
   const { verifier, trustDir, stop: stopVerifier } = await createVerifier(config, log);

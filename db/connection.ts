@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from '../telemetry/log';
 import { migrationSource } from './migrations';
 
 export type Db = Knex;
@@ -14,10 +16,21 @@ export interface DbOptions {
    * PostgreSQL backend, into the answers' tail.
    */
   keepOpen?: boolean;
+  /**
+   * Where knex's own warnings go (a connection the pool could not open, a deprecation): the
+   * process's logger, as JSON lines at warn. Absent, knex prints them to stdout as plain text, which
+   * a process whose stdout is JSON lines (the API, the worker) must not do.
+   */
+  log?: Logger;
 }
 
-export function createDb(url: string, poolMax = 10, { keepOpen = false }: DbOptions = {}): Db {
-  return knex({ client: 'pg', connection: url, pool: { min: keepOpen ? poolMax : 0, max: poolMax } });
+const knexLog = (log: Logger): Knex.Config['log'] => {
+  const line = (level: 'warn' | 'error' | 'debug') => (message: unknown) => log[level]({ component: 'knex' }, typeof message === 'string' ? message : inspect(message));
+  return { warn: line('warn'), error: line('error'), deprecate: line('warn'), debug: line('debug') };
+};
+
+export function createDb(url: string, poolMax = 10, { keepOpen = false, log }: DbOptions = {}): Db {
+  return knex({ client: 'pg', connection: url, pool: { min: keepOpen ? poolMax : 0, max: poolMax }, ...(log ? { log: knexLog(log) } : {}) });
 }
 
 export async function migrateLatest(db: Db): Promise<void> {

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const tracing = startTracing({ serviceName: 'kindergarten-queue-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   // R11.3: the key that signs the chain's heads, checked now: production without one does not start.
   await serviceCredentials(config);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, { log });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   // Activities signal and update workflows through this client: the request ID goes on into them, and traced, the trace.
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor, ...tracedClientInterceptors(tracing)] } });

@@ -159,10 +159,12 @@ describe('the API request log (api/request-log.ts)', () => {
     expect(missing).not.toHaveProperty('route');
   });
 
-  it('logs a 500 at error with the stack behind it; the client gets a problem with neither', async () => {
-    const unreachable = createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1);
+  it('logs a 500 at error with the stack behind it; the client gets a problem with neither; the pool’s own warning is a JSON line too', async () => {
     const log = captured();
-    const app = createApp({ ...api.deps, db: unreachable, registry: new MirroredPersonRegistry(unreachable), log: createLogger({ name: 'api', destination: log.destination }) });
+    const logger = createLogger({ name: 'api', destination: log.destination });
+    const printed = jest.spyOn(console, 'log');
+    const unreachable = createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1, { log: logger });
+    const app = createApp({ ...api.deps, db: unreachable, registry: new MirroredPersonRegistry(unreachable), log: logger });
     const server = await listen(app, 0, '127.0.0.1');
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/public/places?regionCode=almaty`, { headers: { 'X-Request-Id': 'fault-1' } });
@@ -173,7 +175,11 @@ describe('the API request log (api/request-log.ts)', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ level: 'error', status: 500, code: 'INTERNAL', route: '/api/v1/public/places' });
       expect(lines[0]!.err.stack).toMatch(/ECONNREFUSED[\s\S]*\n\s+at /);
+      // knex's word that the pool could not connect: in the process's log, not printed beside it as plain text.
+      expect(log.entries()).toContainEqual(expect.objectContaining({ level: 'warn', name: 'api', component: 'knex', msg: expect.stringMatching(/^Acquire connection error: .*ECONNREFUSED/) }));
+      expect(printed.mock.calls.flat().join('\n')).not.toMatch(/Acquire connection error/);
     } finally {
+      printed.mockRestore();
       server.close();
       await unreachable.destroy();
     }

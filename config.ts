@@ -134,6 +134,12 @@ const schema = z.object({
    */
   SERVICE_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   SERVICE_SIGNING_CERT: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  /**
+   * R11.3: the service certificates used before SERVICE_SIGNING_CERT (PEM text, or a path to a PEM
+   * file, holding one or more certificates one after another): verify-chain checks each signed head
+   * with the certificate it was signed with, so the heads signed before a key's renewal still verify.
+   */
+  SERVICE_FORMER_SIGNING_CERTS: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   /** Origins a browser may call the API from, comma-separated; none by default. */
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
 }).superRefine((c, ctx) => {

@@ -1,6 +1,7 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { ALGORITHMS } from '../api/signature/verifier';
+import { x509 } from '../api/signature/x509';
 import type { Db } from '../db/connection';
 import { GENESIS_HASH } from '../domain/chain';
 import { iso } from '../domain/iso';
@@ -55,12 +56,8 @@ export function createChainActivities({ db, credentials }: { db: Db; credentials
   };
 }
 
-/**
- * R11.3: the head a signed document vouches for, if its one enveloped signature over the whole
- * document verifies with `certPem` (the service certificate) — else the reason it does not.
- */
-export function verifiedChainHead(signedXml: string, certPem: string): { head: ChainHead } | { refused: string } {
-  let references: string[] = [];
+/** What was signed, if the one enveloped signature over the whole document verifies with `certPem`; else why not. */
+function signedReferences(signedXml: string, certPem: string): { references: string[] } | { refused: string } {
   try {
     const doc = new DOMParser().parseFromString(signedXml, 'application/xml');
     const signature = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0];
@@ -68,14 +65,42 @@ export function verifiedChainHead(signedXml: string, certPem: string): { head: C
     const sig = new SignedXml({ publicCert: certPem, getCertFromKeyInfo: () => null });
     sig.loadSignature(signature as unknown as Parameters<SignedXml["loadSignature"]>[0]);
     if (!sig.checkSignature(signedXml)) return { refused: 'the signature does not verify with the service certificate' };
-    references = sig.getSignedReferences();
+    return { references: sig.getSignedReferences() };
   } catch (err) {
     return { refused: `the signature does not verify with the service certificate (${err instanceof Error ? err.message : String(err)})` };
   }
-  if (references.length !== 1) return { refused: 'not exactly one signed reference' };
+}
+
+/**
+ * R11.3: the head a signed document vouches for, if its one enveloped signature over the whole
+ * document verifies with one of `certPems` (the service's certificates, the current one and those
+ * it used before) that was valid at the head's time — else the reason it does not.
+ */
+export function verifiedChainHead(signedXml: string, certPems: readonly string[]): { head: ChainHead } | { refused: string } {
+  let checked: { references: string[]; cert: x509.X509Certificate } | undefined;
+  let refused = 'no service certificate to check it with';
+  for (const certPem of certPems) {
+    const outcome = signedReferences(signedXml, certPem);
+    if ('refused' in outcome) {
+      refused = certPems.length > 1 ? outcome.refused.replace('the service certificate', 'any of the service’s certificates') : outcome.refused;
+      continue;
+    }
+    checked = { references: outcome.references, cert: new x509.X509Certificate(certPem) };
+    break;
+  }
+  if (!checked) return { refused };
+  if (checked.references.length !== 1) return { refused: 'not exactly one signed reference' };
   // Read from what was signed (the whole document, canonical), never from the unsigned rest.
-  const signed = new DOMParser().parseFromString(references[0]!, 'application/xml').documentElement;
+  const signed = new DOMParser().parseFromString(checked.references[0]!, 'application/xml').documentElement;
   if (!signed || signed.namespaceURI !== CHAIN_HEAD_NS || signed.localName !== 'ChainHead') return { refused: 'the signed document is not a chain head' };
   const field = (name: string) => signed.getElementsByTagNameNS(CHAIN_HEAD_NS, name)[0]?.textContent ?? '';
-  return { head: { region: field('Region'), seq: Number(field('Seq')), hash: field('Hash'), at: field('At') } };
+  const head = { region: field('Region'), seq: Number(field('Seq')), hash: field('Hash'), at: field('At') };
+  // A head its certificate was not valid for: signed after that certificate's end (an expired or
+  // superseded key), or dated before its start.
+  const at = Date.parse(head.at);
+  const { notBefore, notAfter } = checked.cert;
+  if (!(at >= notBefore.getTime() && at <= notAfter.getTime())) {
+    return { refused: `signed at ${head.at} with a service certificate valid only from ${notBefore.toISOString()} to ${notAfter.toISOString()}` };
+  }
+  return { head };
 }

@@ -19,7 +19,7 @@ async function pemOf(name: string, value: string): Promise<string> {
   });
 }
 
-type KeyConfig = Pick<Config, 'NODE_ENV' | 'SERVICE_SIGNING_KEY' | 'SERVICE_SIGNING_CERT'>;
+type KeyConfig = Pick<Config, 'NODE_ENV' | 'SERVICE_SIGNING_KEY' | 'SERVICE_SIGNING_CERT' | 'SERVICE_FORMER_SIGNING_CERTS'>;
 
 /**
  * R11.3: SERVICE_SIGNING_KEY and SERVICE_SIGNING_CERT; in production nothing else (the worker calls
@@ -43,3 +43,29 @@ export async function serviceCertificate(config: KeyConfig): Promise<string> {
   if (config.SERVICE_SIGNING_CERT) return pemOf('SERVICE_SIGNING_CERT', config.SERVICE_SIGNING_CERT);
   return (await serviceCredentials(config)).certPem;
 }
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Each certificate of a PEM text that holds one or more, one after another. */
+export const pemCertificates = (pem: string): string[] => pem.match(PEM_CERTIFICATE) ?? [];
+
+/**
+ * R11.3: every certificate the service has signed heads with — the current one (`serviceCertificate`)
+ * first, then SERVICE_FORMER_SIGNING_CERTS; outside production with neither set, the test PKI's
+ * former ones too (its renewal keeps them, scripts/pki/service-certificate.ts).
+ */
+export async function serviceCertificates(config: KeyConfig): Promise<string[]> {
+  const current = await serviceCertificate(config);
+  const formerSetting = config.SERVICE_FORMER_SIGNING_CERTS;
+  let former = '';
+  if (formerSetting) {
+    former = await pemOf('SERVICE_FORMER_SIGNING_CERTS', formerSetting);
+    if (pemCertificates(former).length === 0) throw new Error('SERVICE_FORMER_SIGNING_CERTS: holds no PEM certificate');
+  } else if (!config.SERVICE_SIGNING_CERT && config.NODE_ENV !== 'production') {
+    former = await fs.readFile(path.join(devPkiDir(), 'service', FORMER_CERTIFICATES), 'utf8').catch(() => '');
+  }
+  return [current, ...pemCertificates(former)];
+}
+
+/** The test PKI's file of the service certificates it renewed, oldest first. */
+export const FORMER_CERTIFICATES = 'former.cert.pem';

@@ -32,10 +32,15 @@ export async function behindTheSystemsBack(db: Db, fn: (trx: Db) => Promise<unkn
 
 /** `npm run verify-chain -- --region <region> [args]` as a child process: its output and exit code. */
 export function verifyChain(region: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
+  return verifyChainWith({}, region, ...args);
+}
+
+/** `verifyChain` with settings of its own besides the tests' (`env`). */
+export function verifyChainWith(env: NodeJS.ProcessEnv, region: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/verify-chain.ts', '--region', region, ...args], {
       cwd: ROOT,
-      env: process.env,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -93,12 +93,12 @@ describe('R11.3 GET /api/v1/public/chain/:region/entries and /heads', () => {
     ]);
     const certPem = fs.readFileSync(path.join(testPkiDir(), 'service', 'sign.cert.pem'), 'utf8');
     for (const h of body.heads) {
-      expect(verifiedChainHead(h.signedXml, certPem)).toEqual({ head: { region, seq: h.seq, hash: h.hash, at: h.at } });
+      expect(verifiedChainHead(h.signedXml, [certPem])).toEqual({ head: { region, seq: h.seq, hash: h.hash, at: h.at } });
       expect(await xmlsec1Verify(h.signedXml, path.join(testPkiDir(), 'trust'))).toMatchObject({ ok: true });
     }
     // Changed after signing, a head no longer verifies.
     const forged = body.heads[0].signedXml.replace(`<Seq>7</Seq>`, '<Seq>9</Seq>');
-    expect(verifiedChainHead(forged, certPem)).toEqual({ refused: expect.stringContaining('does not verify') });
+    expect(verifiedChainHead(forged, [certPem])).toEqual({ refused: expect.stringContaining('does not verify') });
   });
 
   it('R4.3, R11.3 the day’s list of places carries the head signed at the latest publication', async () => {

@@ -12,7 +12,9 @@ import { useWorkflowSuite } from '../helpers/temporal';
 import { publishPlacesWorkflow } from '../../workflows/offer';
 import { buildFiling } from '../helpers/filings';
 import { correctPlace } from '../../db/place-changes';
-import { behindTheSystemsBack, fileDirect, storedEntries, verifyChain } from './helpers';
+import { behindTheSystemsBack, fileDirect, storedEntries, verifyChain, verifyChainWith } from './helpers';
+import { issueServiceCertificate } from '../../scripts/pki/service-certificate';
+import { testPkiDir } from '../helpers/pki';
 
 const suite = useWorkflowSuite();
 
@@ -163,6 +165,21 @@ describe('R11.3 verify-chain names what was edited behind the system’s back', 
     verified = await verifyChain(region);
     expect(verified.code).toBe(1);
     expect(verified.output).toMatch(/^FAIL entry 3 does not hash to its stored hash/m);
+  });
+
+  it('R11.3 after the service key’s renewal, verify-chain checks the heads signed before it with the former certificate', async () => {
+    const { region } = await regionWithSignedHead();
+    // The renewal: a new key and certificate in SERVICE_SIGNING_*, the old certificate (the test PKI's, which signed head 5) kept.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-renewed-'));
+    const renewed = await issueServiceCertificate(testPkiDir(), { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 365 * 86_400_000) });
+    fs.writeFileSync(path.join(dir, 'key.pem'), renewed.keyPem);
+    fs.writeFileSync(path.join(dir, 'cert.pem'), renewed.certPem);
+    const current = { SERVICE_SIGNING_KEY: path.join(dir, 'key.pem'), SERVICE_SIGNING_CERT: path.join(dir, 'cert.pem') };
+    const forgotten = await verifyChainWith(current, region);
+    expect(forgotten.code).toBe(1);
+    expect(forgotten.output).toMatch(/^FAIL signed head of .* \(seq 5\): the signature does not verify with the service certificate/m);
+    const kept = await verifyChainWith({ ...current, SERVICE_FORMER_SIGNING_CERTS: path.join(testPkiDir(), 'service', 'sign.cert.pem') }, region);
+    expect(kept).toEqual({ code: 0, output: `OK ${region}: 7 entries, 1 signed heads, 6 applications with 6 events match the chain\n` });
   });
 
   it('R11.3 a head signed with another key than the service’s: verify-chain names it', async () => {

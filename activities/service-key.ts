@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
+import { x509 } from '../api/signature/x509';
 
 /** The service's own key and certificate, PEM (R11.3: they sign the chain's daily heads). */
 export interface ServiceCredentials {
@@ -69,3 +70,22 @@ export async function serviceCertificates(config: KeyConfig): Promise<string[]> 
 
 /** The test PKI's file of the service certificates it renewed, oldest first. */
 export const FORMER_CERTIFICATES = 'former.cert.pem';
+
+/** Days before a service certificate's end from which the worker warns that the key is due for renewal. */
+export const RENEWAL_NOTICE_DAYS = 30;
+
+/**
+ * R11.3: what the worker says at start of the certificate its heads will be signed with: a head signed
+ * outside its certificate's validity is refused by verify-chain, so an ended (or not yet valid)
+ * certificate is an error, one ending within RENEWAL_NOTICE_DAYS a warning.
+ */
+export function signingCertificateStanding(certPem: string, now: Date): { level: 'info' | 'warn' | 'error'; message: string } {
+  const { notBefore, notAfter, subject } = new x509.X509Certificate(certPem);
+  const until = `the service certificate (${subject}) is valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}`;
+  if (now < notBefore || now > notAfter) {
+    return { level: 'error', message: `${until}: heads signed now will be refused by verify-chain — renew the key (SERVICE_SIGNING_KEY, SERVICE_SIGNING_CERT, the old certificate into SERVICE_FORMER_SIGNING_CERTS)` };
+  }
+  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+  if (daysLeft < RENEWAL_NOTICE_DAYS) return { level: 'warn', message: `${until}: ${daysLeft} days left — renew the key before then` };
+  return { level: 'info', message: until };
+}

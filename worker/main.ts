@@ -9,7 +9,7 @@ import { renderSettings } from '../activities/documents/dispatch';
 import { createChromiumRenderer } from '../activities/documents/renderer';
 import { renderNotice } from '../templates/notices';
 import { startCorrections } from './corrections';
-import { serviceCredentials } from '../activities/service-key';
+import { serviceCredentials, signingCertificateStanding } from '../activities/service-key';
 import { createDocumentWorker, documentDispatcherInput, startDocumentDispatcher } from './documents';
 import { dispatcherInput, startNoticeDispatcher } from './notice-dispatcher';
 import { ensureDailySchedules } from '../schedules/daily-runs';
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   // Before any client or worker: their spans need the provider (and without an endpoint, none is).
   const tracing = startTracing({ serviceName: 'kindergarten-queue-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   // R11.3: the key that signs the chain's heads, checked now: production without one does not start.
-  await serviceCredentials(config);
+  const standing = signingCertificateStanding((await serviceCredentials(config)).certPem, new Date());
+  log[standing.level](standing.message);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, { log });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   // Activities signal and update workflows through this client: the request ID goes on into them, and traced, the trace.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FORMER_CERTIFICATES, pemCertificates, serviceCertificate, serviceCertificates, serviceCredentials } from '../../activities/service-key';
+import { FORMER_CERTIFICATES, pemCertificates, serviceCertificate, serviceCertificates, serviceCredentials, signingCertificateStanding } from '../../activities/service-key';
 import { signChainHeadXml, verifiedChainHead } from '../../activities/chain-heads';
 import { ensureServiceCertificate, issueServiceCertificate } from '../../scripts/pki/service-certificate';
 import { testPkiDir } from '../helpers/pki';
@@ -78,5 +78,14 @@ describe('R11.3 the service’s own signing key', () => {
     } finally {
       process.env.KQ_TEST_PKI_DIR = saved;
     }
+  });
+
+  it('R11.3 the worker says at start whether its certificate can sign heads: an error once ended or not yet valid, a warning in its last 30 days', async () => {
+    const cert = (await issueServiceCertificate(testPkiDir(), { notBefore: daysFromNow(-10), notAfter: daysFromNow(100) })).certPem;
+    expect(signingCertificateStanding(cert, new Date())).toEqual({ level: 'info', message: expect.stringMatching(/^the service certificate \(CN=TEST KINDERGARTEN QUEUE SERVICE.*\) is valid from /) });
+    expect(signingCertificateStanding(cert, daysFromNow(69))).toEqual({ level: 'info', message: expect.any(String) });
+    expect(signingCertificateStanding(cert, daysFromNow(80))).toEqual({ level: 'warn', message: expect.stringMatching(/: 19 days left — renew the key before then$/) });
+    expect(signingCertificateStanding(cert, daysFromNow(101))).toEqual({ level: 'error', message: expect.stringMatching(/heads signed now will be refused by verify-chain/) });
+    expect(signingCertificateStanding(cert, daysFromNow(-11))).toEqual({ level: 'error', message: expect.stringMatching(/heads signed now will be refused/) });
   });
 });

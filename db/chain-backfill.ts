@@ -12,6 +12,8 @@ import type { TransitionCause } from '../domain/statuses';
  * rather than guessed:
  * - queue numbers (`queueWhole`, `queueCategory`) are null: the numbers at that past moment are not
  *   kept anywhere;
+ * - the group year is the application's, or the place's as it stands now (a correction of it before
+ *   the chain left no record of the year before);
  * - the category after an event is walked back from the application's category now through the
  *   `from` of each later category change (benefit: R6.2 change, R5.7 rejection; need: R8.1 change,
  *   R8.3 examination); where a change does not say what it changed from, the entries before it
@@ -83,7 +85,7 @@ async function backfillRegion(trx: Knex, region: string, batch: number): Promise
     const pending: PendingEntry[] = [];
     for (const r of rows as PageRow[]) {
       if (r.kind === 'place') {
-        pending.push({ at: r.at, event: 'place_published', number: null, place: String(r.place_id), actorRole: 'system' });
+        pending.push({ at: r.at, event: 'place_published', number: null, place: String(r.place_id), actorRole: 'system', groupYear: r.place_group_year });
         continue;
       }
       const category = categoryAfter(r);
@@ -109,6 +111,7 @@ interface PageRow {
   number: string | null;
   seq: number | null;
   place_id: number | null;
+  place_group_year: number | null;
   cause: TransitionCause | null;
   actor: string | null;
   details: Record<string, unknown> | null;
@@ -131,7 +134,7 @@ interface PageRow {
 // its category (to walk the category back from now), and — for an annulment — the first later event
 // that says whether a stop-list ran, and its notice.
 const PAGE = `
-  SELECT h.kind, h.at, h.number, h.seq, h.place_id, e.cause, e.actor, e.details,
+  SELECT h.kind, h.at, h.number, h.seq, h.place_id, p.group_year AS place_group_year, e.cause, e.actor, e.details,
          a.applicant_iin, a.queue_type, a.benefit_category, a.need_category, a.stop_list_until,
          b.seq AS benefit_change_seq, b.details->>'from' AS benefit_from,
          nd.seq AS need_change_seq, (nd.details->'from') IS NOT NULL AS need_from_known, nd.details->>'from' AS need_from,
@@ -143,6 +146,7 @@ const PAGE = `
     FROM ${TEMP} h
     LEFT JOIN application_events e ON h.kind = 'event' AND e.application_number = h.number AND e.seq = h.seq
     LEFT JOIN applications a ON a.number = h.number
+    LEFT JOIN places p ON p.id = h.place_id
     LEFT JOIN LATERAL (
       SELECT x.seq, x.details FROM application_events x
        WHERE x.application_number = h.number AND x.seq > h.seq AND x.cause IN (${sqlList(BENEFIT_CHANGES)})

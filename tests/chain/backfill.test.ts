@@ -204,6 +204,18 @@ describe('R11.3 the chain begins with the history that existed before it', () =>
     ]);
     // The event rows are located, so verify-chain cross-checks them.
     expect(await db('chain_entries').where({ application_number: ended }).orderBy('seq').pluck('event_seq')).toEqual([1, 2, 3, 4, 4, 5]);
+    // Each entry records its queue's group year: an application's entries the application's, a place's the place's.
+    const years: { group_year: number | null; of: number }[] = (
+      await db.raw(
+        `SELECT c.group_year, coalesce(a.group_year, p.group_year) AS of FROM chain_entries c
+           LEFT JOIN applications a ON a.number = c.application_number
+           LEFT JOIN places p ON c.application_number IS NULL AND p.id = c.place_id::int
+          WHERE c.region_code IN (?, ?)`,
+        [regionA, regionB],
+      )
+    ).rows;
+    expect(years.length).toBeGreaterThan(20);
+    expect(years.filter((y) => y.group_year === null || y.group_year !== y.of)).toEqual([]);
 
     for (const region of [regionA, regionB]) {
       expect(await verifyScratch(region)).toEqual({ code: 0, output: expect.stringMatching(new RegExp(`^OK ${region}: `)) });

@@ -61,23 +61,153 @@
     });
   }
 
+  // ---- a signed head's XMLDSig ---------------------------------------------------------------
+  // The service signs each head in one form only (activities/chain-heads.ts): the head, then one
+  // enveloped signature, RSA-SHA256 over C14N 1.0, its certificate in KeyInfo. A head is checked here
+  // only in exactly that form, so its canonical forms are the received text itself (the head) and a
+  // fixed template (SignedInfo): no XML parser, nothing a differently serialised document could hide.
+
+  var DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+  var HEAD_NS = 'urn:kindergarten-queue:chain-head:1';
+  var C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
+  var HEAD_FORM = new RegExp(
+    '^(<ChainHead xmlns="' + HEAD_NS + '"><Region>([^<>&\\r]*)</Region><Seq>(0|[1-9][0-9]{0,9})</Seq><Hash>([0-9a-f]{64})</Hash><At>([^<>&\\r]*)</At>)' +
+      '<ds:Signature xmlns:ds="' + DSIG + '">(<ds:SignedInfo>[^]*?</ds:SignedInfo>)<ds:SignatureValue>([A-Za-z0-9+/=\\s]+)</ds:SignatureValue>' +
+      '<ds:KeyInfo><ds:X509Data><ds:X509Certificate>([A-Za-z0-9+/=\\s]+)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature></ChainHead>$',
+  );
+  function signedInfo(digest, canonical) {
+    var empty = function (name, algorithm) {
+      return '<ds:' + name + ' Algorithm="' + algorithm + '"' + (canonical ? '></ds:' + name + '>' : '/>');
+    };
+    // Inclusive C14N of SignedInfo carries every namespace in scope: the head's default one too.
+    return (canonical ? '<ds:SignedInfo xmlns="' + HEAD_NS + '" xmlns:ds="' + DSIG + '">' : '<ds:SignedInfo>') +
+      empty('CanonicalizationMethod', C14N) + empty('SignatureMethod', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256') +
+      '<ds:Reference URI=""><ds:Transforms>' + empty('Transform', DSIG + 'enveloped-signature') + empty('Transform', C14N) + '</ds:Transforms>' +
+      empty('DigestMethod', 'http://www.w3.org/2001/04/xmlenc#sha256') + '<ds:DigestValue>' + digest + '</ds:DigestValue></ds:Reference></ds:SignedInfo>';
+  }
+
+  var BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function fromBase64(text) {
+    var clean = text.replace(/\s+/g, '').replace(/=+$/, '');
+    var out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+    var bits = 0;
+    var value = 0;
+    var n = 0;
+    for (var i = 0; i < clean.length; i++) {
+      var v = BASE64.indexOf(clean.charAt(i));
+      if (v < 0) throw new Error('not base64');
+      value = (value << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out[n++] = (value >> bits) & 0xff;
+      }
+    }
+    return out.subarray(0, n);
+  }
+  function sameBytes(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  /** One DER element at `pos`: its tag, where its content starts and where it ends. */
+  function der(bytes, pos) {
+    var length = bytes[pos + 1];
+    var header = 2;
+    if (length & 0x80) {
+      var count = length & 0x7f;
+      if (count < 1 || count > 4) throw new Error('the certificate cannot be read');
+      length = 0;
+      for (var i = 0; i < count; i++) length = length * 256 + bytes[pos + 2 + i];
+      header += count;
+    }
+    if (pos + header + length > bytes.length) throw new Error('the certificate cannot be read');
+    return { tag: bytes[pos], start: pos, content: pos + header, end: pos + header + length };
+  }
+  /** The certificate's SubjectPublicKeyInfo, as WebCrypto imports it ('spki'). */
+  function publicKeyInfo(cert) {
+    var tbs = der(cert, der(cert, 0).content);
+    var pos = tbs.content;
+    // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+    var field = der(cert, pos);
+    var skip = field.tag === 0xa0 ? 6 : 5;
+    for (var i = 0; i < skip; i++) field = der(cert, (pos = field.end));
+    if (field.tag !== 0x30) throw new Error('the certificate cannot be read');
+    return cert.subarray(field.start, field.end);
+  }
+
+  function encode(text) {
+    return new TextEncoder().encode(text);
+  }
+
   /**
-   * The whole check: the chain fits together, and every signed head names the recomputed hash at its
-   * sequence. A head past the last entry is a gap there; a head whose hash differs is reason 'head'.
-   * Resolves to `{ ok, broken, entries, heads, hashes }` (hashes: seq → recomputed hash, of the
-   * entries before the first broken one); `ok` needs at least one signed head to compare with.
+   * The head a signed head's document vouches for, if its signature verifies with the certificate it
+   * carries: resolves to `{ head: { region, seq, hash, at }, fingerprint }` (the certificate's SHA-256,
+   * lower-case hex, to compare with the one the service publishes) or `{ refused }` with the reason.
+   * Whose certificate it is, this cannot tell: the fingerprint says it.
+   */
+  function verifyHeadSignature(signedXml) {
+    var m = HEAD_FORM.exec(signedXml);
+    if (!m) return Promise.resolve({ refused: 'form' });
+    var digest = /<ds:DigestValue>([A-Za-z0-9+/=]+)<\/ds:DigestValue>/.exec(m[6]);
+    if (!digest || m[6] !== signedInfo(digest[1], false)) return Promise.resolve({ refused: 'form' });
+    var cert;
+    var signature;
+    var spki;
+    var expected;
+    try {
+      expected = fromBase64(digest[1]);
+      cert = fromBase64(m[8]);
+      signature = fromBase64(m[7]);
+      spki = publicKeyInfo(cert);
+    } catch (err) {
+      return Promise.resolve({ refused: 'certificate' });
+    }
+    var subtle = root.crypto && root.crypto.subtle;
+    if (!subtle) return Promise.reject(new Error('no WebCrypto: the page must be opened over HTTPS or from localhost (a secure context)'));
+    var head = { region: m[2], seq: Number(m[3]), hash: m[4], at: m[5] };
+    return subtle.digest('SHA-256', encode(m[1] + '</ChainHead>')).then(function (d) {
+      if (!sameBytes(new Uint8Array(d), expected)) return { refused: 'digest' };
+      return subtle
+        .importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+        .then(function (key) { return subtle.verify('RSASSA-PKCS1-v1_5', key, signature, encode(signedInfo(digest[1], true))); })
+        .then(function (valid) {
+          if (!valid) return { refused: 'signature' };
+          return subtle.digest('SHA-256', cert).then(function (f) { return { head: head, fingerprint: hex(f) }; });
+        }, function () { return { refused: 'certificate' }; });
+    });
+  }
+
+  /**
+   * The whole check: the chain fits together, every signed head names the recomputed hash at its
+   * sequence, and each head's signature verifies and says the region, seq, hash and time it is
+   * listed with. A head past the last entry is a gap there; a head whose hash differs is reason
+   * 'head'; one whose signature does not hold, 'signature'. Resolves to `{ ok, broken, entries, heads,
+   * hashes, signers }` (hashes: seq → recomputed hash, of the entries before the first broken one;
+   * signers: the fingerprints of the certificates that signed the heads); `ok` needs at least one
+   * signed head to compare with.
    */
   function checkChain(region, entries, heads) {
     var hashes = {};
-    return firstBrokenEntry(region, entries, undefined, hashes).then(function (broken) {
-      var sorted = heads.slice().sort(function (a, b) { return a.seq - b.seq; });
+    var sorted = heads.slice().sort(function (a, b) { return a.seq - b.seq; });
+    return Promise.all([
+      firstBrokenEntry(region, entries, undefined, hashes),
+      Promise.all(sorted.map(function (h) { return verifyHeadSignature(h.signedXml || ''); })),
+    ]).then(function (results) {
+      var broken = results[0];
+      var signed = results[1];
+      var signers = [];
       for (var i = 0; !broken && i < sorted.length; i++) {
         var h = sorted[i];
+        var s = signed[i];
         var mine = hashes[h.seq];
         if (mine === undefined) broken = { seq: h.seq, reason: 'gap' };
         else if (mine !== h.hash) broken = { seq: h.seq, reason: 'head' };
+        else if (!s.head || s.head.region !== region || s.head.seq !== h.seq || s.head.hash !== h.hash || s.head.at !== h.at) broken = { seq: h.seq, reason: 'signature' };
+        else if (signers.indexOf(s.fingerprint) < 0) signers.push(s.fingerprint);
       }
-      return { ok: !broken && sorted.length > 0, broken: broken, entries: entries.length, heads: sorted.length, hashes: hashes };
+      return { ok: !broken && sorted.length > 0, broken: broken, entries: entries.length, heads: sorted.length, hashes: hashes, signers: broken ? [] : signers };
     });
   }
 
@@ -128,6 +258,7 @@
     sha256Hex: sha256Hex,
     entryHash: entryHash,
     firstBrokenEntry: firstBrokenEntry,
+    verifyHeadSignature: verifyHeadSignature,
     checkChain: checkChain,
     fetchRegion: fetchRegion,
   };

@@ -106,6 +106,16 @@ export async function signHead(db: Db, regionCode: string): Promise<{ seq: numbe
   return chain.signChainHead({ regionCode, at: Date.now() });
 }
 
+/** Replaces a signed head's document behind the system's back, as a person with database access could; gives the one it replaced. */
+export async function tamperWithHead(db: Db, regionCode: string, seq: number, edit: (signedXml: string) => string): Promise<string> {
+  return db.transaction(async (trx) => {
+    await trx.raw(`SET LOCAL ${CHAIN_REWRITE_SETTING} = 'on'`);
+    const { signed_xml: before } = await trx('chain_signed_heads').where({ region_code: regionCode, seq }).first('signed_xml');
+    await trx('chain_signed_heads').where({ region_code: regionCode, seq }).update({ signed_xml: edit(before) });
+    return before as string;
+  });
+}
+
 /** Edits one entry of the history behind the system's back, as a person with database access could. */
 export async function tamperWithEntry(db: Db, regionCode: string, seq: number, changes: Record<string, unknown>): Promise<void> {
   await db.transaction(async (trx) => {

@@ -1,7 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumArgs, findChromium } from '../../activities/documents/renderer';
+import { serviceCredentials } from '../../activities/service-key';
 import { printVerificationCode } from '../../contracts/documents';
 import { BOARD_CSP } from '../../api/routes/board';
 import type { Language } from '../../domain/queue';
@@ -13,7 +15,7 @@ import { buildFamily } from '../helpers/factories';
 import { eventually } from '../helpers/waits';
 import { serveBeside } from '../helpers/app-beside';
 import {
-  seedAhead, seedBoardRegion, seedPublicationYear, seedReferral, signHead, tamperWithEntry,
+  seedAhead, seedBoardRegion, seedPublicationYear, seedReferral, signHead, tamperWithEntry, tamperWithHead,
   WORKED_EXAMPLE_QUEUE_NUMBER, WORKED_EXAMPLE_SEATS, type BoardRegionSeed,
 } from './board-seed';
 
@@ -210,12 +212,14 @@ describe('issue 21 the public board in a browser', () => {
     expect(found).toEqual([]);
   }, 180_000);
 
-  it('R11.3 the in-browser check goes green on a clean chain, finds the look-up’s own entries in it, and goes red at the entry edited in PostgreSQL', async () => {
+  it('R11.3 the in-browser check goes green on a clean chain with the heads’ signatures and their certificate, finds the look-up’s own entries in it, and goes red at a head whose signature was changed and at the entry edited in PostgreSQL', async () => {
     const w = BOARD_WORDS.ru;
     const entries = await api.db('chain_entries').where({ region_code: region.code }).count({ n: '*' }).first();
     const { page, problems } = await openPage(withLang(pages().region, 'ru'));
     const green = await runCheck(page);
-    expect(green).toEqual({ state: 'ok', text: fill(w.checkMessages.ok, { n: Number(entries!.n), h: 1 }) });
+    // The heads' signatures checked too, and the certificate that made them named by its fingerprint, as openssl prints it.
+    const service = new X509Certificate((await serviceCredentials({ NODE_ENV: 'test', SERVICE_SIGNING_KEY: undefined, SERVICE_SIGNING_CERT: undefined })).certPem);
+    expect(green).toEqual({ state: 'ok', text: fill(w.checkMessages.ok, { n: Number(entries!.n), h: 1, f: service.fingerprint256 }) });
     await (await page.$('.check'))!.screenshot({ path: path.join(OUTPUT, 'check-green.ru.desktop.png') });
     await page.close();
 
@@ -225,6 +229,14 @@ describe('issue 21 the public board in a browser', () => {
     expect(await lookup.page.$$eval('[data-chain-mark]', (tds) => tds.every((td) => td.className === 'mark-ok'))).toBe(true);
     await lookup.page.close();
 
+    // A signed head whose signature was replaced (as a rewritten history's heads would have to be): red at the head.
+    const head = await api.db('chain_signed_heads').where({ region_code: region.code }).first('seq');
+    const original = await tamperWithHead(api.db, region.code, head.seq, (xml) => xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`));
+    const forged = await openPage(withLang(pages().region, 'ru'));
+    expect(await runCheck(forged.page)).toEqual({ state: 'bad', text: fill(w.checkMessages.broken, { seq: head.seq, reason: w.checkMessages['reason-signature'] }) });
+    await forged.page.close();
+    await tamperWithHead(api.db, region.code, head.seq, () => original);
+
     // Queue-jumping by editing a row: the application's filing entry backdated by a year.
     const filedEntry = await api.db('chain_entries').where({ region_code: region.code, application_number: number, event: 'filed' }).first('seq', 'at');
     await tamperWithEntry(api.db, region.code, filedEntry.seq, { at: new Date(filedEntry.at.getTime() - 365 * 86_400_000) });
@@ -233,7 +245,7 @@ describe('issue 21 the public board in a browser', () => {
     expect(red).toEqual({ state: 'bad', text: fill(w.checkMessages.broken, { seq: filedEntry.seq, reason: w.checkMessages['reason-hash'] }) });
     expect(await again.page.$eval('[data-chain-result]', (el) => (globalThis as any).getComputedStyle(el).backgroundColor)).toBe('rgb(253, 236, 234)');
     await (await again.page.$('.check'))!.screenshot({ path: path.join(OUTPUT, 'check-red.ru.desktop.png') });
-    expect([...problems, ...again.problems]).toEqual([]);
+    expect([...problems, ...forged.problems, ...again.problems]).toEqual([]);
     await again.page.close();
   });
 

@@ -1,8 +1,11 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { canonicalEntry, entryHash, firstBrokenEntry, GENESIS_HASH, type ChainEntry, type ChainEntryContent } from '../../domain/chain';
+import { chainHeadXml, signChainHeadXml, verifiedChainHead } from '../../activities/chain-heads';
+import { serviceCredentials } from '../../activities/service-key';
+import { credentials } from '../helpers/pki';
 
 /**
  * R11.3: the board's in-browser check (api/board/chain-verify.js) must hash exactly as the server
@@ -14,8 +17,10 @@ type KqChain = {
   canonicalEntry(region: string, e: Omit<ChainEntry, 'region'>): string;
   entryHash(region: string, e: Omit<ChainEntry, 'region'>): Promise<string>;
   firstBrokenEntry(region: string, entries: Omit<ChainEntry, 'region'>[]): Promise<{ seq: number; reason: string } | null>;
-  checkChain(region: string, entries: Omit<ChainEntry, 'region'>[], heads: { seq: number; hash: string }[]): Promise<{ ok: boolean; broken: { seq: number; reason: string } | null; entries: number; heads: number }>;
+  checkChain(region: string, entries: Omit<ChainEntry, 'region'>[], heads: Head[]): Promise<{ ok: boolean; broken: { seq: number; reason: string } | null; entries: number; heads: number; signers: string[] }>;
+  verifyHeadSignature(signedXml: string): Promise<{ head: { region: string; seq: number; hash: string; at: string }; fingerprint: string } | { refused: string }>;
 };
+type Head = { seq: number; hash: string; at: string; signedXml: string };
 
 function loadBrowserScript(): KqChain {
   const source = readFileSync(path.join(__dirname, '..', '..', 'api', 'board', 'chain-verify.js'), 'utf8');
@@ -26,6 +31,7 @@ function loadBrowserScript(): KqChain {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+const fingerprintOf = (certPem: string) => createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
 const publicOf = ({ region: _region, ...e }: ChainEntry) => e;
 
 /** A chain of `contents` (seq and prevHash filled in), hashed by the server's definition. */
@@ -101,16 +107,57 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
     for (const [name, entries] of cases.slice(-3)) expect([name, firstBrokenEntry(entries, sha256)?.reason]).toEqual([name, 'hash']);
   });
 
-  it('R11.3 is green only when every signed head is the recomputed hash at its seq', async () => {
+  it('R11.3 is green only when every signed head is the recomputed hash at its seq and its signature holds', async () => {
     const region = 'almaty';
+    const service = await serviceCredentials({ NODE_ENV: 'test' });
+    const signed = (region: string, e: { seq: number; hash: string }, keys = service, at = '2026-11-30T13:00:00.000Z'): Head => ({
+      seq: e.seq,
+      hash: e.hash,
+      at,
+      signedXml: signChainHeadXml({ region, seq: e.seq, hash: e.hash, at }, keys),
+    });
     const chain = chainOf(region, SAMPLES);
     const entries = chain.map(publicOf);
-    expect(await browser.checkChain(region, entries, [{ seq: 2, hash: chain[1]!.hash }, { seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: true, broken: null, entries: 4, heads: 2 });
+    expect(await browser.checkChain(region, entries, [signed(region, chain[1]!), signed(region, chain[3]!)])).toMatchObject({
+      ok: true, broken: null, entries: 4, heads: 2, signers: [fingerprintOf(service.certPem)],
+    });
     expect(await browser.checkChain(region, entries, [])).toMatchObject({ ok: false, broken: null, heads: 0 });
     // Every hash rewritten after a change: the chain fits together, but the signed head does not.
     const rewritten = chainOf(region, [SAMPLES[0]!, { ...SAMPLES[1]!, queueWhole: 5 }, SAMPLES[2]!, SAMPLES[3]!]).map(publicOf);
-    expect(await browser.checkChain(region, rewritten, [{ seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'head' } });
+    expect(await browser.checkChain(region, rewritten, [signed(region, chain[3]!)])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'head' } });
     // A head past the last entry: the entries after it were deleted.
-    expect(await browser.checkChain(region, entries.slice(0, 3), [{ seq: 4, hash: chain[3]!.hash }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'gap' } });
+    expect(await browser.checkChain(region, entries.slice(0, 3), [signed(region, chain[3]!)])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'gap' } });
+    // … and the rewritten history with heads listed to match it: their signatures say otherwise.
+    const rewrittenHead = { ...signed(region, chain[3]!), hash: rewritten[3]!.hash };
+    expect(await browser.checkChain(region, rewritten, [rewrittenHead])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
+    expect(await browser.checkChain(region, rewritten, [{ ...rewrittenHead, signedXml: '<ChainHead/>' }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
+    expect(await browser.checkChain(region, entries, [signed('astana', chain[3]!)])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
+    // Re-signed with another key, it holds — and names that key's certificate, not the service's.
+    const person = await credentials('920417401013', 'sign');
+    expect(await browser.checkChain(region, rewritten, [signed(region, rewritten[3]!, person)])).toMatchObject({ ok: true, signers: [fingerprintOf(person.certPem)] });
+    expect(fingerprintOf(person.certPem)).not.toBe(fingerprintOf(service.certPem));
+  });
+
+  it('R11.3 checks a head’s XMLDSig as the server does (activities/chain-heads.ts), in the one form the service signs', async () => {
+    const service = await serviceCredentials({ NODE_ENV: 'test' });
+    const head = { region: 'almaty', seq: 7, hash: 'c'.repeat(64), at: '2026-11-30T13:00:00.000Z' };
+    const xml = signChainHeadXml(head, service);
+    expect(await browser.verifyHeadSignature(xml)).toEqual({ head, fingerprint: fingerprintOf(service.certPem) });
+    expect(verifiedChainHead(xml, [service.certPem])).toEqual({ head });
+    const cases: [string, string, string][] = [
+      ['content changed', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>'), 'digest'],
+      ['signature changed', xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`), 'signature'],
+      ['digest changed with the content', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>').replace(/<ds:DigestValue>[^<]+/, `<ds:DigestValue>${createHash('sha256').update(chainHeadXml({ ...head, seq: 8 })).digest('base64')}`), 'signature'],
+      ['another form (whitespace)', xml.replace('</Region>', '</Region>\n'), 'form'],
+      ['another algorithm', xml.replace('xmldsig-more#rsa-sha256', 'xmldsig-more#rsa-sha512'), 'form'],
+      ['a second reference', xml.replace('</ds:Reference>', '</ds:Reference><ds:Reference URI="#x"></ds:Reference>'), 'form'],
+      ['a certificate that is not one', xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>AAAA'), 'certificate'],
+    ];
+    for (const [name, forged, reason] of cases) {
+      expect([name, await browser.verifyHeadSignature(forged)]).toEqual([name, { refused: reason }]);
+      // The server refuses each too (by the library's canonical forms), but for the carried
+      // certificate: it checks with the service's own certificates, not with the one the head carries.
+      expect([name, 'refused' in verifiedChainHead(forged, [service.certPem])]).toEqual([name, reason !== 'certificate']);
+    }
   });
 });

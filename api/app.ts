@@ -50,6 +50,12 @@ export interface AppDeps {
   uploads?: UploadStore;
   /** R2.3: checks each upload before it is stored (an antivirus); absent, none (api/uploads.ts `noScanner`). */
   scanner?: Scanner;
+  /**
+   * R11.3: the certificates the service signs the chain's heads with, PEM, the current one first
+   * (SERVICE_SIGNING_CERT, SERVICE_FORMER_SIGNING_CERTS): the heads' answer names them, from the
+   * configuration, not the database; absent, it names none.
+   */
+  serviceCertificates?: readonly string[];
 }
 
 /** The API's one router, made from the route table (api/routes/index.ts). */

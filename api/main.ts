@@ -13,6 +13,7 @@ import { authSettings } from './auth-settings';
 import { challengeKey, DEV_CHALLENGE_KEY_FILE } from './challenge-token';
 import { limitSettings } from './rate-limit';
 import { createVerifier } from './signature';
+import { serviceCertificates as serviceCertificatesOf } from '../activities/service-key';
 import { startTracing } from '../telemetry/tracing';
 import { tracedClientInterceptors } from '../telemetry/temporal-tracing';
 import { createLogger, logFatal } from '../telemetry/log';
@@ -32,7 +33,10 @@ async function main(): Promise<void> {
   const auth = authSettings({ ...config, CHALLENGE_KEY: challengeKey(config) });
   if (!config.CHALLENGE_KEY) log.warn(`CHALLENGE_KEY unset: login challenges are signed with the development key in ${DEV_CHALLENGE_KEY_FILE}`);
   const edge = { trustProxy: config.TRUST_PROXY, limits: limitSettings(config), corsOrigins: config.CORS_ORIGINS };
-  const app = createApp({ db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, ...edge, lifecycle, metrics, tracer: tracing?.tracer, log });
+  // R11.3: the heads' answer names the service's certificates, so the board's check can tell the service's heads from others.
+  const serviceCertificates = config.SERVICE_SIGNING_CERT || config.NODE_ENV !== 'production' ? await serviceCertificatesOf(config) : [];
+  if (serviceCertificates.length === 0) log.warn('SERVICE_SIGNING_CERT unset: the chain heads’ answer names no service certificate, so the board’s check can only show which certificate signed');
+  const app = createApp({ db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, ...edge, lifecycle, metrics, tracer: tracing?.tracer, log, serviceCertificates });
   await warmDatabase(db, config.DATABASE_POOL_MAX, log);
   const server = await listen(app, config.PORT);
   const drain = graceful(server, lifecycle);

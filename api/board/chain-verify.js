@@ -179,16 +179,36 @@
     });
   }
 
+  /** A fingerprint as `openssl x509 -fingerprint -sha256` prints it: upper-case pairs joined by colons. */
+  function fingerprintText(hexText) {
+    return hexText.toUpperCase().match(/../g).join(':');
+  }
+
+  /**
+   * Whether `signer` (the fingerprint of the certificate that signed a head dated `at`) is one of
+   * `known` — the service's certificates as the heads' answer names them, from its configuration —
+   * and was valid then. With none named, any signer passes: the page then only shows who signed.
+   */
+  function knownSigner(known, signer, at) {
+    if (!known || known.length === 0) return true;
+    for (var i = 0; i < known.length; i++) {
+      if (known[i].fingerprint === fingerprintText(signer)) return known[i].validFrom <= at && at <= known[i].validTo;
+    }
+    return false;
+  }
+
   /**
    * The whole check: the chain fits together, every signed head names the recomputed hash at its
-   * sequence, and each head's signature verifies and says the region, seq, hash and time it is
-   * listed with. A head past the last entry is a gap there; a head whose hash differs is reason
-   * 'head'; one whose signature does not hold, 'signature'. Resolves to `{ ok, broken, entries, heads,
-   * hashes, signers }` (hashes: seq → recomputed hash, of the entries before the first broken one;
-   * signers: the fingerprints of the certificates that signed the heads); `ok` needs at least one
-   * signed head to compare with.
+   * sequence, and each head's signature verifies, says the region, seq, hash and time it is listed
+   * with, and was made with one of the service's certificates (`known`, the heads' answer's
+   * `signers`) valid at that time. A head past the last entry is a gap there; a head whose hash
+   * differs is reason 'head'; one whose signature does not hold, 'signature'; one signed with
+   * another certificate, 'signer'. Resolves to `{ ok, broken, entries, heads, hashes, signers }`
+   * (hashes: seq → recomputed hash, of the entries before the first broken one; signers: the
+   * fingerprints, as openssl prints them, of the certificates that signed the heads); `ok` needs
+   * at least one signed head to compare with.
    */
-  function checkChain(region, entries, heads) {
+  function checkChain(region, entries, heads, known) {
     var hashes = {};
     var sorted = heads.slice().sort(function (a, b) { return a.seq - b.seq; });
     return Promise.all([
@@ -205,7 +225,8 @@
         if (mine === undefined) broken = { seq: h.seq, reason: 'gap' };
         else if (mine !== h.hash) broken = { seq: h.seq, reason: 'head' };
         else if (!s.head || s.head.region !== region || s.head.seq !== h.seq || s.head.hash !== h.hash || s.head.at !== h.at) broken = { seq: h.seq, reason: 'signature' };
-        else if (signers.indexOf(s.fingerprint) < 0) signers.push(s.fingerprint);
+        else if (!knownSigner(known, s.fingerprint, s.head.at)) broken = { seq: h.seq, reason: 'signer' };
+        else if (signers.indexOf(fingerprintText(s.fingerprint)) < 0) signers.push(fingerprintText(s.fingerprint));
       }
       return { ok: !broken && sorted.length > 0, broken: broken, entries: entries.length, heads: sorted.length, hashes: hashes, signers: broken ? [] : signers };
     });
@@ -231,7 +252,7 @@
   /** A page of at most this many entries per request. */
   var PAGE = 1000;
 
-  /** Every entry of the region from seq 1 on, following `next`, and its signed heads. */
+  /** Every entry of the region from seq 1 on, following `next`, its signed heads and the service's certificates. */
   function fetchRegion(base, region, progress) {
     var path = base + '/api/v1/public/chain/' + encodeURIComponent(region);
     var entries = [];
@@ -248,7 +269,7 @@
     return page(1).then(function () {
       return getJson(path + '/heads', progress && progress.wait);
     }).then(function (body) {
-      return { entries: entries, heads: body.heads };
+      return { entries: entries, heads: body.heads, signers: body.signers || [] };
     });
   }
 

@@ -17,11 +17,6 @@
     result.textContent = text;
   }
 
-  /** A certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it, to compare with the published one. */
-  function fingerprint(hex) {
-    return hex.toUpperCase().match(/../g).join(':');
-  }
-
   /** The application's own entries on the look-up: each marked found (its hash is the region's at its seq) or not. */
   function markOwnEntries(block, hashes) {
     var rows = document.querySelectorAll('[data-chain-seq]');
@@ -46,12 +41,12 @@
     window.KqChain.fetchRegion('', region, progress)
       .then(function (got) {
         show(block, 'running', say(block, 'hashing', { n: got.entries.length }));
-        return window.KqChain.checkChain(region, got.entries, got.heads);
+        return window.KqChain.checkChain(region, got.entries, got.heads, got.signers);
       })
       .then(function (r) {
         if (r.broken) show(block, 'bad', say(block, 'broken', { seq: r.broken.seq, reason: say(block, 'reason-' + r.broken.reason) }));
         else if (r.heads === 0) show(block, 'none', say(block, 'no-head', { n: r.entries }));
-        else show(block, 'ok', say(block, 'ok', { n: r.entries, h: r.heads, f: r.signers.map(fingerprint).join(', ') }));
+        else show(block, 'ok', say(block, 'ok', { n: r.entries, h: r.heads, f: r.signers.join(', ') }));
         markOwnEntries(block, r.hashes);
       })
       .catch(function (err) {

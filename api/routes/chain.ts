@@ -1,8 +1,23 @@
 import { chainEntriesPage, publicEntry, regionExists, signedHeads } from '../../db/chain';
+import { x509 } from '../signature/x509';
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/connection';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
 import { chainEntriesAnswer, chainEntriesQuerySchema, chainHeadsAnswer, chainParamsSchema } from '../schemas/chain';
+
+const signers = new Map<string, { fingerprint: string; validFrom: string; validTo: string }>();
+/** A service certificate as the heads' answer names it (read once per certificate). */
+function signerOf(pem: string) {
+  let signer = signers.get(pem);
+  if (!signer) {
+    const cert = new x509.X509Certificate(pem);
+    const fingerprint = createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex').toUpperCase().match(/../g)!.join(':');
+    signer = { fingerprint, validFrom: cert.notBefore.toISOString(), validTo: cert.notAfter.toISOString() };
+    signers.set(pem, signer);
+  }
+  return signer;
+}
 
 async function knownRegion(db: Db, region: string): Promise<void> {
   if (!(await regionExists(db, region))) throw new Problem('NOT_FOUND', `no region ${region}`);
@@ -35,9 +50,9 @@ export const CHAIN_ROUTES: AnyRoute[] = [
     limit: 'anonymous',
     params: chainParamsSchema,
     ok: { status: 200, schema: chainHeadsAnswer },
-    async handle({ params }, { db }) {
+    async handle({ params }, { db, serviceCertificates = [] }) {
       await knownRegion(db, params.region);
-      return { heads: await signedHeads(db, params.region) };
+      return { heads: await signedHeads(db, params.region), signers: serviceCertificates.map(signerOf) };
     },
   }),
 ];

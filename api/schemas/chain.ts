@@ -57,4 +57,19 @@ export const signedHead = z.strictObject({
   signedXml: z.string().describe('The head (region, seq, hash, time) signed by the service, XMLDSig enveloped, its certificate in KeyInfo'),
 });
 
-export const chainHeadsAnswer = z.strictObject({ heads: z.array(signedHead) });
+/** R11.3: a certificate the service signs heads with, as the board's check compares it. */
+export const headSigner = z.strictObject({
+  fingerprint: z
+    .string()
+    .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+    .describe('SHA-256 of the certificate (DER), as `openssl x509 -fingerprint -sha256` prints it'),
+  validFrom: z.iso.datetime(),
+  validTo: z.iso.datetime(),
+});
+
+export const chainHeadsAnswer = z.strictObject({
+  heads: z.array(signedHead),
+  signers: z
+    .array(headSigner)
+    .describe('The certificates the service signs heads with, the current one first, from its configuration (not its database): a head signed by another, or outside its validity, is not the service’s'),
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumArgs, findChromium } from '../../activities/documents/renderer';
 import { serviceCredentials } from '../../activities/service-key';
+import { signChainHeadXml } from '../../activities/chain-heads';
 import { printVerificationCode } from '../../contracts/documents';
 import { BOARD_CSP } from '../../api/routes/board';
 import type { Language } from '../../domain/queue';
@@ -14,6 +15,7 @@ import { startApi, type ApiHarness } from '../helpers/api';
 import { buildFamily } from '../helpers/factories';
 import { eventually } from '../helpers/waits';
 import { serveBeside } from '../helpers/app-beside';
+import { credentials } from '../helpers/pki';
 import {
   seedAhead, seedBoardRegion, seedPublicationYear, seedReferral, signHead, tamperWithEntry, tamperWithHead,
   WORKED_EXAMPLE_QUEUE_NUMBER, WORKED_EXAMPLE_SEATS, type BoardRegionSeed,
@@ -212,7 +214,7 @@ describe('issue 21 the public board in a browser', () => {
     expect(found).toEqual([]);
   }, 180_000);
 
-  it('R11.3 the in-browser check goes green on a clean chain with the heads’ signatures and their certificate, finds the look-up’s own entries in it, and goes red at a head whose signature was changed and at the entry edited in PostgreSQL', async () => {
+  it('R11.3 the in-browser check goes green on a clean chain with the heads’ signatures and their certificate, finds the look-up’s own entries in it, and goes red at a head whose signature was changed, at one re-signed with another key and at the entry edited in PostgreSQL', async () => {
     const w = BOARD_WORDS.ru;
     const entries = await api.db('chain_entries').where({ region_code: region.code }).count({ n: '*' }).first();
     const { page, problems } = await openPage(withLang(pages().region, 'ru'));
@@ -235,6 +237,13 @@ describe('issue 21 the public board in a browser', () => {
     const forged = await openPage(withLang(pages().region, 'ru'));
     expect(await runCheck(forged.page)).toEqual({ state: 'bad', text: fill(w.checkMessages.broken, { seq: head.seq, reason: w.checkMessages['reason-signature'] }) });
     await forged.page.close();
+    // Re-signed with a key of someone's own (a valid signature): not a certificate the service names as its own.
+    const { hash, at } = await api.db('chain_signed_heads').where({ region_code: region.code, seq: head.seq }).first('hash', 'at');
+    const person = await credentials('920417401013', 'sign');
+    await tamperWithHead(api.db, region.code, head.seq, () => signChainHeadXml({ region: region.code, seq: head.seq, hash, at: at.toISOString() }, person));
+    const resigned = await openPage(withLang(pages().region, 'ru'));
+    expect(await runCheck(resigned.page)).toEqual({ state: 'bad', text: fill(w.checkMessages.broken, { seq: head.seq, reason: w.checkMessages['reason-signer'] }) });
+    await resigned.page.close();
     await tamperWithHead(api.db, region.code, head.seq, () => original);
 
     // Queue-jumping by editing a row: the application's filing entry backdated by a year.
@@ -245,7 +254,7 @@ describe('issue 21 the public board in a browser', () => {
     expect(red).toEqual({ state: 'bad', text: fill(w.checkMessages.broken, { seq: filedEntry.seq, reason: w.checkMessages['reason-hash'] }) });
     expect(await again.page.$eval('[data-chain-result]', (el) => (globalThis as any).getComputedStyle(el).backgroundColor)).toBe('rgb(253, 236, 234)');
     await (await again.page.$('.check'))!.screenshot({ path: path.join(OUTPUT, 'check-red.ru.desktop.png') });
-    expect([...problems, ...forged.problems, ...again.problems]).toEqual([]);
+    expect([...problems, ...forged.problems, ...resigned.problems, ...again.problems]).toEqual([]);
     await again.page.close();
   });
 

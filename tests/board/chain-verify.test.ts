@@ -17,10 +17,11 @@ type KqChain = {
   canonicalEntry(region: string, e: Omit<ChainEntry, 'region'>): string;
   entryHash(region: string, e: Omit<ChainEntry, 'region'>): Promise<string>;
   firstBrokenEntry(region: string, entries: Omit<ChainEntry, 'region'>[]): Promise<{ seq: number; reason: string } | null>;
-  checkChain(region: string, entries: Omit<ChainEntry, 'region'>[], heads: Head[]): Promise<{ ok: boolean; broken: { seq: number; reason: string } | null; entries: number; heads: number; signers: string[] }>;
+  checkChain(region: string, entries: Omit<ChainEntry, 'region'>[], heads: Head[], known?: Signer[]): Promise<{ ok: boolean; broken: { seq: number; reason: string } | null; entries: number; heads: number; signers: string[] }>;
   verifyHeadSignature(signedXml: string): Promise<{ head: { region: string; seq: number; hash: string; at: string }; fingerprint: string } | { refused: string }>;
 };
 type Head = { seq: number; hash: string; at: string; signedXml: string };
+type Signer = { fingerprint: string; validFrom: string; validTo: string };
 
 function loadBrowserScript(): KqChain {
   const source = readFileSync(path.join(__dirname, '..', '..', 'api', 'board', 'chain-verify.js'), 'utf8');
@@ -32,6 +33,11 @@ function loadBrowserScript(): KqChain {
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const fingerprintOf = (certPem: string) => createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
+/** As the heads' answer names a certificate (api/routes/chain.ts). */
+const signerOf = (certPem: string, validity?: Partial<Signer>): Signer => {
+  const cert = new X509Certificate(certPem);
+  return { fingerprint: cert.fingerprint256, validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString(), ...validity };
+};
 const publicOf = ({ region: _region, ...e }: ChainEntry) => e;
 
 /** A chain of `contents` (seq and prevHash filled in), hashed by the server's definition. */
@@ -118,8 +124,9 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
     });
     const chain = chainOf(region, SAMPLES);
     const entries = chain.map(publicOf);
-    expect(await browser.checkChain(region, entries, [signed(region, chain[1]!), signed(region, chain[3]!)])).toMatchObject({
-      ok: true, broken: null, entries: 4, heads: 2, signers: [fingerprintOf(service.certPem)],
+    const known = [signerOf(service.certPem)];
+    expect(await browser.checkChain(region, entries, [signed(region, chain[1]!), signed(region, chain[3]!)], known)).toMatchObject({
+      ok: true, broken: null, entries: 4, heads: 2, signers: [new X509Certificate(service.certPem).fingerprint256],
     });
     expect(await browser.checkChain(region, entries, [])).toMatchObject({ ok: false, broken: null, heads: 0 });
     // Every hash rewritten after a change: the chain fits together, but the signed head does not.
@@ -132,9 +139,14 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
     expect(await browser.checkChain(region, rewritten, [rewrittenHead])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
     expect(await browser.checkChain(region, rewritten, [{ ...rewrittenHead, signedXml: '<ChainHead/>' }])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
     expect(await browser.checkChain(region, entries, [signed('astana', chain[3]!)])).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signature' } });
-    // Re-signed with another key, it holds — and names that key's certificate, not the service's.
+    // Re-signed with another key: not one of the service's certificates the heads' answer names.
     const person = await credentials('920417401013', 'sign');
-    expect(await browser.checkChain(region, rewritten, [signed(region, rewritten[3]!, person)])).toMatchObject({ ok: true, signers: [fingerprintOf(person.certPem)] });
+    expect(await browser.checkChain(region, rewritten, [signed(region, rewritten[3]!, person)], known)).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signer' } });
+    // One of them, but signed after it ended (a former key used later): refused too.
+    const ended = [signerOf(service.certPem, { validTo: '2026-11-30T12:59:59.999Z' })];
+    expect(await browser.checkChain(region, entries, [signed(region, chain[3]!)], ended)).toMatchObject({ ok: false, broken: { seq: 4, reason: 'signer' } });
+    // With no certificate named, the check can only say who signed: the other key's fingerprint, not the service's.
+    expect(await browser.checkChain(region, rewritten, [signed(region, rewritten[3]!, person)])).toMatchObject({ ok: true, signers: [new X509Certificate(person.certPem).fingerprint256] });
     expect(fingerprintOf(person.certPem)).not.toBe(fingerprintOf(service.certPem));
   });
 

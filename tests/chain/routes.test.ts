@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createActivities } from '../../activities';
 import { sha256Hex } from '../../db/chain';
 import { correctPlace, withdrawPlace } from '../../db/place-changes';
@@ -92,6 +93,9 @@ describe('R11.3 GET /api/v1/public/chain/:region/entries and /heads', () => {
       [9, entries[8].hash],
     ]);
     const certPem = fs.readFileSync(path.join(testPkiDir(), 'service', 'sign.cert.pem'), 'utf8');
+    // The certificates the service signs with, from its configuration: here the test PKI's.
+    const cert = new X509Certificate(certPem);
+    expect(body.signers).toEqual([{ fingerprint: cert.fingerprint256, validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString() }]);
     for (const h of body.heads) {
       expect(verifiedChainHead(h.signedXml, [certPem])).toEqual({ head: { region, seq: h.seq, hash: h.hash, at: h.at } });
       expect(await xmlsec1Verify(h.signedXml, path.join(testPkiDir(), 'trust'))).toMatchObject({ ok: true });

@@ -19,6 +19,7 @@ import { requestIdClientInterceptor } from '../../telemetry/request-id';
 import type { CertificateHolder } from '../../domain/identity';
 import { testDb } from './db';
 import { signedAction, signer, testPkiDir } from './pki';
+import { serviceCertificates as serviceCertificatesOf } from '../../activities/service-key';
 import { createDevServerEnv, createTestWorker } from './temporal';
 import { RefereedVerifier } from './xmlsec1';
 import { schemaCheckedAnswers } from './answers';
@@ -86,7 +87,8 @@ export async function startApi(opts: { tracing?: Tracing; log?: Logger } = {}): 
   const answers = schemaCheckedAnswers();
   // As the API process's client: each start, signal and update carries the request's ID, and with `tracing`, its trace.
   const temporal = new Client({ connection: env.connection, namespace: env.namespace, interceptors: { workflow: [requestIdClientInterceptor, ...tracedClientInterceptors(opts.tracing)] } });
-  const deps: AppDeps = { db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, answerCheck: answers.check, limits: TEST_LIMITS, tracer: opts.tracing?.tracer, log: opts.log };
+  const serviceCertificates = await serviceCertificatesOf({ NODE_ENV: 'test', SERVICE_SIGNING_KEY: undefined, SERVICE_SIGNING_CERT: undefined, SERVICE_FORMER_SIGNING_CERTS: undefined });
+  const deps: AppDeps = { db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, answerCheck: answers.check, limits: TEST_LIMITS, tracer: opts.tracing?.tracer, log: opts.log, serviceCertificates };
   const app = createApp(deps);
   const server: Server = await listen(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

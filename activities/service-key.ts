@@ -53,10 +53,14 @@ export const pemCertificates = (pem: string): string[] => pem.match(PEM_CERTIFIC
 /**
  * R11.3: every certificate the service has signed heads with — the current one (`serviceCertificate`)
  * first, then SERVICE_FORMER_SIGNING_CERTS; outside production with neither set, the test PKI's
- * former ones too (its renewal keeps them, scripts/pki/service-certificate.ts).
+ * former ones too (its renewal keeps them, scripts/pki/service-certificate.ts). With `make: false`
+ * (the API, which never signs) the test PKI's certificate is only read, never made or renewed:
+ * none when it has none.
  */
-export async function serviceCertificates(config: KeyConfig): Promise<string[]> {
-  const current = await serviceCertificate(config);
+export async function serviceCertificates(config: KeyConfig, { make = true }: { make?: boolean } = {}): Promise<string[]> {
+  const readOnly = !make && !config.SERVICE_SIGNING_CERT && config.NODE_ENV !== 'production';
+  const current = readOnly ? await fs.readFile(path.join(devPkiDir(), 'service', 'sign.cert.pem'), 'utf8').catch(() => '') : await serviceCertificate(config);
+  if (!current) return [];
   const formerSetting = config.SERVICE_FORMER_SIGNING_CERTS;
   let former = '';
   if (formerSetting) {

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   if (!config.CHALLENGE_KEY) log.warn(`CHALLENGE_KEY unset: login challenges are signed with the development key in ${DEV_CHALLENGE_KEY_FILE}`);
   const edge = { trustProxy: config.TRUST_PROXY, limits: limitSettings(config), corsOrigins: config.CORS_ORIGINS };
   // R11.3: the heads' answer names the service's certificates, so the board's check can tell the service's heads from others.
-  const serviceCertificates = config.SERVICE_SIGNING_CERT || config.NODE_ENV !== 'production' ? await serviceCertificatesOf(config) : [];
+  const serviceCertificates = config.SERVICE_SIGNING_CERT || config.NODE_ENV !== 'production' ? await serviceCertificatesOf(config, { make: false }) : [];
   if (serviceCertificates.length === 0) log.warn('SERVICE_SIGNING_CERT unset: the chain heads’ answer names no service certificate, so the board’s check can only show which certificate signed');
   const app = createApp({ db, temporal, registry: new MirroredPersonRegistry(db), verifier, auth, ...edge, lifecycle, metrics, tracer: tracing?.tracer, log, serviceCertificates });
   await warmDatabase(db, config.DATABASE_POOL_MAX, log);

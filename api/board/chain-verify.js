@@ -113,6 +113,7 @@
 
   /** One DER element at `pos`: its tag, where its content starts and where it ends. */
   function der(bytes, pos) {
+    if (!(pos >= 0 && pos + 2 <= bytes.length)) throw new Error('the certificate cannot be read');
     var length = bytes[pos + 1];
     var header = 2;
     if (length & 0x80) {

@@ -154,22 +154,25 @@ describe('R11.3 the board’s chain check repeats domain/chain.ts exactly (api/b
     const service = await serviceCredentials({ NODE_ENV: 'test' });
     const head = { region: 'almaty', seq: 7, hash: 'c'.repeat(64), at: '2026-11-30T13:00:00.000Z' };
     const xml = signChainHeadXml(head, service);
+    const personCert = (await credentials('920417401013', 'sign')).certPem;
     expect(await browser.verifyHeadSignature(xml)).toEqual({ head, fingerprint: fingerprintOf(service.certPem) });
     expect(verifiedChainHead(xml, [service.certPem])).toEqual({ head });
-    const cases: [string, string, string][] = [
-      ['content changed', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>'), 'digest'],
-      ['signature changed', xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`), 'signature'],
-      ['digest changed with the content', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>').replace(/<ds:DigestValue>[^<]+/, `<ds:DigestValue>${createHash('sha256').update(chainHeadXml({ ...head, seq: 8 })).digest('base64')}`), 'signature'],
-      ['another form (whitespace)', xml.replace('</Region>', '</Region>\n'), 'form'],
-      ['another algorithm', xml.replace('xmldsig-more#rsa-sha256', 'xmldsig-more#rsa-sha512'), 'form'],
-      ['a second reference', xml.replace('</ds:Reference>', '</ds:Reference><ds:Reference URI="#x"></ds:Reference>'), 'form'],
-      ['a certificate that is not one', xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>AAAA'), 'certificate'],
+    const cases: [string, string, string, boolean][] = [
+      ['content changed', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>'), 'digest', true],
+      ['signature changed', xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`), 'signature', true],
+      ['digest changed with the content', xml.replace('<Seq>7</Seq>', '<Seq>8</Seq>').replace(/<ds:DigestValue>[^<]+/, `<ds:DigestValue>${createHash('sha256').update(chainHeadXml({ ...head, seq: 8 })).digest('base64')}`), 'signature', true],
+      ['another form (whitespace)', xml.replace('</Region>', '</Region>\n'), 'form', true],
+      ['another algorithm', xml.replace('xmldsig-more#rsa-sha256', 'xmldsig-more#rsa-sha512'), 'form', true],
+      ['a second reference', xml.replace('</ds:Reference>', '</ds:Reference><ds:Reference URI="#x"></ds:Reference>'), 'form', true],
+      ['a certificate that is not one', xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>AAAA'), 'certificate', false],
+      ['a certificate cut short', xml.replace(/<ds:X509Certificate>([^<]+)/, (_m, c: string) => `<ds:X509Certificate>${c.replace(/\s/g, '').slice(0, 400)}`), 'certificate', false],
+      ['a certificate of another key', xml.replace(/<ds:X509Certificate>[^<]+/, `<ds:X509Certificate>${new X509Certificate(personCert).raw.toString('base64')}`), 'signature', false],
     ];
-    for (const [name, forged, reason] of cases) {
+    for (const [name, forged, reason, serverRefuses] of cases) {
       expect([name, await browser.verifyHeadSignature(forged)]).toEqual([name, { refused: reason }]);
       // The server refuses each too (by the library's canonical forms), but for the carried
       // certificate: it checks with the service's own certificates, not with the one the head carries.
-      expect([name, 'refused' in verifiedChainHead(forged, [service.certPem])]).toEqual([name, reason !== 'certificate']);
+      expect([name, 'refused' in verifiedChainHead(forged, [service.certPem])]).toEqual([name, serverRefuses]);
     }
   });
 });

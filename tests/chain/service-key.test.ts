@@ -75,6 +75,11 @@ describe('R11.3 the service’s own signing key', () => {
     process.env.KQ_TEST_PKI_DIR = pki;
     try {
       expect(await serviceCertificates({ NODE_ENV: 'test' })).toEqual([renewed.certPem, ending.certPem]);
+      expect(await serviceCertificates({ NODE_ENV: 'test' }, { make: false })).toEqual([renewed.certPem, ending.certPem]);
+      // The API only reads them: a test PKI without a service certificate (the fuzz stack's) gives none, and gets none made.
+      process.env.KQ_TEST_PKI_DIR = path.join(dir, 'no-pki');
+      expect(await serviceCertificates({ NODE_ENV: 'test' }, { make: false })).toEqual([]);
+      expect(fs.existsSync(path.join(dir, 'no-pki'))).toBe(false);
     } finally {
       process.env.KQ_TEST_PKI_DIR = saved;
     }

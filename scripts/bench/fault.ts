@@ -1,5 +1,6 @@
 // The fault run of issue 19 (`npm run bench -- --fault`): during the offer wave, once some but not
-// all of its workflows hold their offer, a worker and the Temporal server are killed as a crash
+// all of its workflows took their offer (their notices left the outbox: a notice is released only
+// after its workflow took the offer; the visibility count is not asked during the updates), a worker and the Temporal server are killed as a crash
 // kills them (SIGKILL, nothing drained) and started again; afterwards nothing of the wave may be
 // lost or doubled — R4.4 (one offer per application), R4.8 (the seat invariant), R9.1 (each notice once).
 import type { Client } from '@temporalio/client';
@@ -10,7 +11,7 @@ import type { OfferRun, WaveProgress } from './offer-run';
 import type { BenchStack } from './stack';
 
 export interface FaultTimings {
-  /** Seconds from the 07:00 trigger to the kill, and how many of the wave's workflows held their offer then. */
+  /** Seconds from the 07:00 trigger to the kill, and how many of the wave's workflows had taken their offer then (by the outbox). */
   faultAtSeconds: number;
   heldAtFault: number;
   waveSize: number;
@@ -35,9 +36,9 @@ export function faultDuringWave(stack: BenchStack): Fault {
   let sequence: Promise<FaultTimings> | undefined;
   return {
     async during({ waveSize, now, elapsedMs }) {
-      if (sequence || now.workflows <= 0 || now.workflows >= waveSize) return;
+      if (sequence || now.outbox <= 0 || now.outbox >= waveSize) return;
       const log = (line: string) => process.stderr.write(`[bench] fault: ${line}\n`);
-      log(`${now.workflows} of ${waveSize} hold their offer: SIGKILL ${worker.name} (pid ${worker.pid}) and the ${temporal.name} (pid ${temporal.pid})`);
+      log(`${now.outbox} of ${waveSize} took their offer: SIGKILL ${worker.name} (pid ${worker.pid}) and the ${temporal.name} (pid ${temporal.pid})`);
       sequence = (async () => {
         const killedAt = Date.now();
         await Promise.all([worker.kill(), temporal.kill()]);
@@ -50,7 +51,7 @@ export function faultDuringWave(stack: BenchStack): Fault {
         log(`${worker.name} polls again after ${round((workerBack - killedAt) / 1000)} s`);
         return {
           faultAtSeconds: round(elapsedMs / 1000, 2),
-          heldAtFault: now.workflows,
+          heldAtFault: now.outbox,
           waveSize,
           temporalDownSeconds: round((temporalBack - killedAt) / 1000, 2),
           workerDownSeconds: round((workerBack - killedAt) / 1000, 2),

@@ -97,11 +97,13 @@ export async function runOfferWave(db: Db, temporal: Client, { queued, places, d
   const keys = Object.keys(counts) as (keyof WaveCounts)[];
   const reached: Partial<WaveCounts> = {};
   const now: WaveCounts = { readModel: 0, history: 0, outbox: 0, workflows: 0 };
-  // The visibility count costs the Temporal server a query over every workflow of the region: once a
-  // second until the outbox is complete (a notice is released only after its workflow took the
-  // offer), then on every poll — so the workflows' time is late by at most a second, never early.
-  let lastHolding = 0;
-  const due = (key: keyof WaveCounts) => key !== 'workflows' || reached.outbox !== undefined || Date.now() - lastHolding >= 1000;
+  // The visibility count is asked only once the outbox is complete — then on every poll, so the run's
+  // end is late by at most one poll, never early. A notice leaves the outbox only after its workflow
+  // took the offer, so nothing is missed by not asking sooner. Asked while the updates ran (once a
+  // second, as before), it was a query over every workflow of the region in the dev server's one
+  // SQLite connection: 0.45 s each at 50,000 queued, 46 % of the dev server's CPU in a profile of the
+  // run, and every workflow update waited for the connection meanwhile.
+  const due = (key: keyof WaveCounts) => key !== 'workflows' || reached.outbox !== undefined;
   let waveSize = -1;
   let lastProgress = t0;
   while (Object.keys(reached).length < keys.length) {
@@ -112,7 +114,6 @@ export async function runOfferWave(db: Db, temporal: Client, { queued, places, d
     if (waveSize > 0) {
       for (const key of keys) {
         if (reached[key] !== undefined || !due(key)) continue;
-        if (key === 'workflows') lastHolding = Date.now();
         now[key] = await orLast(counts[key], now[key]);
         if (now[key] >= waveSize) reached[key] = Date.now() - t0;
       }

@@ -62,7 +62,7 @@ async function startDev({ benchData }: StartOptions): Promise<BenchTemporal> {
   let dev = await startDevServer(options);
   return {
     address: dev.address,
-    description: `temporal CLI ${temporalWheels.cli.version} dev server (SQLite file, journal_mode=WAL, synchronous=NORMAL)`,
+    description: `temporal CLI ${temporalWheels.cli.version} dev server (SQLite file, journal_mode=WAL, synchronous=NORMAL; search attributes registered at start, read from its cache)`,
     process: {
       name: 'Temporal dev server',
       get pid() {

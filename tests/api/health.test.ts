@@ -1,13 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps } from '../../api/app';
-import { createDb } from '../../db/connection';
 import { MirroredPersonRegistry } from '../../db/person-registry';
 import { buildFamily } from '../helpers/factories';
 import { startApi, type ApiHarness } from '../helpers/api';
-import { createLogger } from '../../telemetry/log';
+import { unreachableDb } from '../helpers/db';
 
-/** A pool whose every connection is refused; knex's warning of it is not what these tests read (not logged). */
-const unreachableDb = () => createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1, { log: createLogger({ name: 'api', level: 'silent' }) });
 
 describe('health and production behaviour', () => {
   let api: ApiHarness;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, type Db, type DbOptions } from '../../db/connection';
+import { createLogger, type Logger } from '../../telemetry/log';
 
 /** The run's PostgreSQL (started by global-setup.mjs). */
 export function testDatabaseUrl(): string {
@@ -11,6 +12,14 @@ export function testDatabaseUrl(): string {
 /** A knex on the run's PostgreSQL. Destroy it in afterAll. */
 export function testDb(poolMax = 5, options?: DbOptions): Db {
   return createDb(testDatabaseUrl(), poolMax, options);
+}
+
+/**
+ * A pool of one connection that PostgreSQL never answers (port 1 refuses it): for what a process does
+ * while its database is down. knex's warning of each refusal goes to `log`; to no output by default.
+ */
+export function unreachableDb(log: Logger = createLogger({ name: 'unreachable-db', level: 'silent' })): Db {
+  return createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1, { log });
 }
 
 /**

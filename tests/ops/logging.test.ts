@@ -14,11 +14,11 @@ import { createApp } from '../../api/app';
 import { freshRequestId, requestLog } from '../../api/request-log';
 import { listen } from '../../api/server';
 import { requestIdOf } from '../../contracts/request-id';
-import { createDb } from '../../db/connection';
 import { MirroredPersonRegistry } from '../../db/person-registry';
 import { createLogger, maskIins } from '../../telemetry/log';
 import { requestIdClientInterceptor, runWithRequestId } from '../../telemetry/request-id';
 import { startApi, type ApiHarness } from '../helpers/api';
+import { unreachableDb } from '../helpers/db';
 import { buildFamily } from '../helpers/factories';
 import { signer } from '../helpers/pki';
 import { uniqueId } from '../helpers/temporal';
@@ -163,7 +163,7 @@ describe('the API request log (api/request-log.ts)', () => {
     const log = captured();
     const logger = createLogger({ name: 'api', destination: log.destination });
     const printed = jest.spyOn(console, 'log');
-    const unreachable = createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1, { log: logger });
+    const unreachable = unreachableDb(logger);
     const app = createApp({ ...api.deps, db: unreachable, registry: new MirroredPersonRegistry(unreachable), log: logger });
     const server = await listen(app, 0, '127.0.0.1');
     try {

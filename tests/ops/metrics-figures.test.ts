@@ -6,13 +6,12 @@ import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createOfferActivities } from '../../activities/offers';
 import { serveMetrics } from '../../api/metrics-server';
-import { createDb, migrateLatest, type Db } from '../../db/connection';
+import { migrateLatest, type Db } from '../../db/connection';
 import { migrationSource } from '../../db/migrations';
 import { seedDevelopment } from '../../db/seeds/development';
 import { createMetricsRegistry } from '../../telemetry/metrics';
-import { createLogger } from '../../telemetry/log';
 import { registerServiceFigures } from '../../telemetry/service-figures';
-import { scratchDb } from '../helpers/db';
+import { scratchDb, unreachableDb } from '../helpers/db';
 import { buildFamily } from '../helpers/factories';
 import { sampleValue, scrape, type Sample } from '../helpers/metrics';
 
@@ -173,7 +172,7 @@ describe('the service figures at /metrics, read from PostgreSQL', () => {
   it('reports its dependencies up, and PostgreSQL down — leaving the figures out, not failing the scrape — when it does not answer', async () => {
     expect([value('kq_dependency_up', { dependency: 'postgres' }), value('kq_dependency_up', { dependency: 'temporal' })]).toEqual([1, 1]);
     // knex's own warning of the refused connection is not what this test reads: not logged.
-    const unreachable = createDb('postgres://nobody:nothing@127.0.0.1:1/none', 1, { log: createLogger({ name: 'figures', level: 'silent' }) });
+    const unreachable = unreachableDb();
     const errors: unknown[] = [];
     const registry = createMetricsRegistry();
     registerServiceFigures(registry, { db: unreachable, temporal, maxAgeMs: 0, onError: (err) => errors.push(err) });

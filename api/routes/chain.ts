@@ -1,6 +1,5 @@
 import { chainEntriesPage, publicEntry, regionExists, signedHeads } from '../../db/chain';
-import { x509 } from '../signature/x509';
-import { createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { Db } from '../../db/connection';
 import { Problem } from '../problems';
 import { route, type AnyRoute } from '../route';
@@ -11,9 +10,9 @@ const signers = new Map<string, { fingerprint: string; validFrom: string; validT
 function signerOf(pem: string) {
   let signer = signers.get(pem);
   if (!signer) {
-    const cert = new x509.X509Certificate(pem);
-    const fingerprint = createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex').toUpperCase().match(/../g)!.join(':');
-    signer = { fingerprint, validFrom: cert.notBefore.toISOString(), validTo: cert.notAfter.toISOString() };
+    // fingerprint256 is openssl's form (AB:CD:…), the one the README asks operators to publish.
+    const cert = new X509Certificate(pem);
+    signer = { fingerprint: cert.fingerprint256, validFrom: new Date(cert.validFrom).toISOString(), validTo: new Date(cert.validTo).toISOString() };
     signers.set(pem, signer);
   }
   return signer;

@@ -1,8 +1,9 @@
 // The fault run of issue 19 (`npm run bench -- --fault`): during the offer wave, once some but not
 // all of its workflows took their offer (their notices left the outbox: a notice is released only
-// after its workflow took the offer; the visibility count is not asked during the updates), a worker and the Temporal server are killed as a crash
-// kills them (SIGKILL, nothing drained) and started again; afterwards nothing of the wave may be
-// lost or doubled — R4.4 (one offer per application), R4.8 (the seat invariant), R9.1 (each notice once).
+// after its workflow took the offer; the visibility count is not asked during the updates), a
+// worker and the Temporal server are killed as a crash kills them (SIGKILL, nothing drained) and
+// started again; afterwards nothing of the wave may be lost or doubled — R4.4 (one offer per
+// application), R4.8 (the seat invariant), R9.1 (each notice once).
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/connection';
 import { applicationWorkflowId, getStateQuery } from '../../contracts/application';

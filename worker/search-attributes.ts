@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { APPLICATION_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 
-const INDEXED_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
+/** The server's indexed type of each SDK search attribute type the workflows use. */
+export const INDEXED_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
   [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };

@@ -5,7 +5,6 @@ import { buildFamily } from '../helpers/factories';
 import { startApi, type ApiHarness } from '../helpers/api';
 import { unreachableDb } from '../helpers/db';
 
-
 describe('health and production behaviour', () => {
   let api: ApiHarness;
   beforeAll(async () => {

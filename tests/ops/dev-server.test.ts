@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SearchAttributeType } from '@temporalio/common';
 import { APPLICATION_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
+import { INDEXED_TYPE } from '../../worker/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -28,13 +28,10 @@ try {
 }
 `;
 
-/** temporal.api.enums.v1.IndexedValueType's numbers. */
-const INDEXED: Partial<Record<SearchAttributeType, number>> = { [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3 };
-
 describe('the dev server the project starts', () => {
   it('knows the workflows’ search attributes from its start, each with its type', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: ROOT, timeout: 90_000 });
     const listed = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
-    for (const key of APPLICATION_SEARCH_ATTRIBUTES) expect([key.name, listed[key.name]]).toEqual([key.name, INDEXED[key.type]]);
+    for (const key of APPLICATION_SEARCH_ATTRIBUTES) expect([key.name, listed[key.name]]).toEqual([key.name, INDEXED_TYPE[key.type]]);
   }, 120_000);
 });

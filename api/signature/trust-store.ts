@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SignatureRefusal } from './errors';
-import { x509 } from './x509';
+import { signedBy, x509 } from './x509';
 
 export type RevocationStatus = 'good' | 'revoked' | 'unknown';
 
@@ -64,27 +64,20 @@ export class TrustStore implements RevocationChecker {
    * has seen; a reloaded store starts afresh). Which of them applies, at which instant, is decided
    * on every validation.
    */
-  private readonly signersOf = new WeakMap<x509.X509Certificate, Promise<x509.X509Certificate[]>>();
+  private readonly signersOf = new WeakMap<x509.X509Certificate, x509.X509Certificate[]>();
 
-  private signers(cert: x509.X509Certificate): Promise<x509.X509Certificate[]> {
+  private signers(cert: x509.X509Certificate): x509.X509Certificate[] {
     let found = this.signersOf.get(cert);
     if (!found) {
-      found = (async () => {
-        const signers: x509.X509Certificate[] = [];
-        for (const candidate of [...this.intermediates, ...this.roots]) {
-          if (candidate.subject !== cert.issuer) continue;
-          if (await cert.verify({ publicKey: candidate.publicKey, signatureOnly: true }).catch(() => false)) signers.push(candidate);
-        }
-        return signers;
-      })();
+      found = [...this.intermediates, ...this.roots].filter((candidate) => candidate.subject === cert.issuer && signedBy(cert, candidate));
       this.signersOf.set(cert, found);
     }
     return found;
   }
 
   /** The authority that signed `cert`; of a renewed pair with one name and key, the one valid at `at`. */
-  private async issuerOf(cert: x509.X509Certificate, at: Date): Promise<x509.X509Certificate | undefined> {
-    const signers = await this.signers(cert);
+  private issuerOf(cert: x509.X509Certificate, at: Date): x509.X509Certificate | undefined {
+    const signers = this.signers(cert);
     return signers.find((c) => c.notBefore <= at && at <= c.notAfter) ?? signers[0];
   }
 
@@ -119,7 +112,7 @@ export class TrustStore implements RevocationChecker {
     let current = cert;
     while (!this.isRoot(current)) {
       if (chain.length > MAX_CHAIN) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate chain is too long');
-      const issuer = await this.issuerOf(current, at);
+      const issuer = this.issuerOf(current, at);
       if (!issuer) throw new SignatureRefusal('CERTIFICATE_UNTRUSTED', 'the certificate was not issued by a trusted certification authority');
       const usage = this.usageOf(issuer);
       if (!usage.ca || !usage.certSign) {

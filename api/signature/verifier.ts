@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { SignatureRefusal } from './errors';
@@ -6,7 +6,7 @@ import type { KeyPurpose, Signer } from '../../domain/identity';
 import { checkKeyUsage, describeSigner } from './certificate';
 import type { RevocationChecker, TrustStore } from './trust-store';
 import { childElements, documentFields, DOCUMENT_NS, DSIG_NS, parseUntrustedXml, type Fields } from './xml';
-import { x509 } from './x509';
+import { nativeOf, x509 } from './x509';
 
 /** What a verified document says, and who signed it. */
 export interface VerifiedDocument {
@@ -209,7 +209,7 @@ export class XmlDsigVerifier implements SignatureVerifier {
 
     if (known.key === undefined) {
       try {
-        known.key = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
+        known.key = nativeOf(cert).publicKey;
       } catch {
         known.key = null;
       }

@@ -19,6 +19,7 @@ import {
 } from './seed';
 import { residentMiB, startBenchStack } from './stack';
 import { filingHops, snapshotWorkerMetrics } from './worker-metrics';
+import { lookupPlans } from './lookup-plans';
 import { APPLICATION_TASK_QUEUE } from '../../contracts/application';
 import { applicationWorkflow } from '../../workflows/application';
 import { BENCH_SERVERS, type BenchServer } from './temporal';
@@ -293,6 +294,7 @@ async function main(): Promise<void> {
       report('queue-number look-up at 300/s', {
         queued: QUEUED,
         ...lookup,
+        plans: await lookupPlans(db, Array.from({ length: 50 }, (_, i) => benchNumber((i * 7919) % QUEUED))),
         noOp: { unknownPath, livez },
         p50Ratio: ratio(lookup.p50, unknownPath.p50),
         p99Ratio: ratio(lookup.p99, unknownPath.p99),
